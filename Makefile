@@ -1,0 +1,28 @@
+# refnn: every target creates .venv on first use.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: test serve demo lint clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+## test: install the project with its test extra and run the whole suite
+test: $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pytest -n 2
+
+## demo: train TwoLayerNet on the spiral (the main job until the site exists)
+demo: $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m refnn train-spiral --out out
+
+lint: $(BIN)/python
+	$(BIN)/python -m pip install -q ruff mypy
+	$(BIN)/ruff check refnn dataset tests
+	$(BIN)/mypy refnn
+
+clean:
+	rm -rf $(VENV) site out .hypothesis .pytest_cache
