@@ -11,8 +11,15 @@ $(BIN)/python:
 
 ## test: install the project with its test extra and run the whole suite
 test: $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,docs]'
 	$(BIN)/python -m pytest -n 2
+
+## serve: build the Korean documentation site (strict) and serve it on http://127.0.0.1:8000
+serve: $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[docs]'
+	$(BIN)/python -m mkdocs build --strict
+	@echo 'refnn docs: http://127.0.0.1:8000/  (Ctrl-C to stop)'
+	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory site
 
 ## demo: train TwoLayerNet on the spiral (the main job until the site exists)
 demo: $(BIN)/python
