@@ -1,0 +1,327 @@
+r"""학습 루프 `Trainer`와 기울기 클리핑 `clip_grads` (1.4.4절).
+
+`Trainer`는 책의 `Trainer`처럼 에폭마다 데이터를 섞고, 미니배치마다 순전파·역전파·갱신을
+하며, 일정 반복마다 평균 손실을 `loss_list`에 기록합니다. 섞기에는 자신의
+`np.random.Generator`를 쓰므로 시드를 주면 결과가 재현되고 NumPy의 전역 난수 상태는
+건드리지 않습니다. tqdm과 matplotlib은 필요할 때에만(진행 막대, 그림) 불러옵니다.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+__all__ = ["Trainer", "clip_grads"]
+
+
+class _Model(Protocol):
+    params: list[np.ndarray]
+    grads: list[np.ndarray]
+
+    def forward(self, x: Any, t: Any) -> float: ...
+
+    def backward(self, dout: float = 1.0) -> Any: ...
+
+
+class _Optimizer(Protocol):
+    def update(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None: ...
+
+
+def _sum_of_squares(g: np.ndarray) -> float:
+    flat = g.reshape(-1)
+    return float(np.dot(flat, flat))
+
+
+def clip_grads(grads: Sequence[np.ndarray], max_norm: float) -> float:
+    r"""모든 기울기를 하나의 벡터로 본 전체 노름이 `max_norm`을 넘지 않도록 제자리에서 줄입니다.
+
+    Parameters
+    ----------
+    grads : list of numpy.ndarray
+        기울기 배열들. 노름이 `max_norm`을 넘으면 **제자리에서** 같은 비율로 곱해집니다
+        (배열 객체는 그대로입니다).
+    max_norm : float
+        전체 노름의 상한(양수).
+
+    Returns
+    -------
+    float
+        클리핑하기 전의 전체 노름 $\lVert g \rVert$.
+
+    Raises
+    ------
+    ValueError
+        `max_norm`이 양의 유한한 수가 아닐 때.
+
+    Notes
+    -----
+    $$\lVert g \rVert = \sqrt{\textstyle\sum_i \sum_j g_{ij}^2}, \qquad
+    r = \frac{\text{max\_norm}}{\lVert g \rVert + 10^{-6}}, \qquad
+    g_i \leftarrow r\, g_i \quad (r < 1 \text{일 때만})$$
+
+    모든 배열에 같은 $r$을 곱하므로 방향은 그대로이고, 클리핑 뒤의 노름은
+    $\text{max\_norm} \cdot \lVert g \rVert / (\lVert g \rVert + 10^{-6}) < \text{max\_norm}$ 입니다.
+    노름이 상한 이하이면 배열은 전혀 바뀌지 않습니다(책과 같은 규칙).
+
+    Examples
+    --------
+    >>> g = [np.array([3.0]), np.array([4.0])]
+    >>> clip_grads(g, 1.0)
+    5.0
+    >>> np.round(np.hypot(g[0], g[1]), 6)
+    array([1.])
+    """
+    if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float, np.integer, np.floating)):
+        raise ValueError(f"clip_grads: max_norm must be a positive number, got {max_norm!r}")
+    if not (math.isfinite(max_norm) and max_norm > 0):
+        raise ValueError(f"clip_grads: max_norm must be a positive finite number, got {max_norm!r}")
+    total = math.sqrt(sum(_sum_of_squares(g) for g in grads))
+    rate = max_norm / (total + 1e-6)
+    if rate < 1.0:
+        for g in grads:
+            g *= rate
+    return total
+
+
+def _generator(rng: np.random.Generator | int | None) -> np.random.Generator:
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is not None and (isinstance(rng, bool) or not isinstance(rng, (int, np.integer))):
+        raise ValueError(f"Trainer: rng must be a numpy.random.Generator, an int seed or None, got {rng!r}")
+    return np.random.default_rng(rng)
+
+
+def _count(what: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise ValueError(f"Trainer.fit: {what} must be {kind}, got {value!r}")
+    return int(value)
+
+
+def _stderr_is_tty() -> bool:
+    try:
+        return sys.stderr is not None and sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class Trainer:
+    r"""모델을 미니배치 경사 하강으로 학습시키는 루프 (1.4.4절).
+
+    Parameters
+    ----------
+    model : object
+        `params`, `grads` 리스트와 `forward(x, t) -> float`, `backward()`를 가진 모델
+        (예: `TwoLayerNet`).
+    optimizer : object
+        `update(params, grads)`를 가진 옵티마이저 (예: `SGD`).
+    rng : numpy.random.Generator or int or None
+        에폭마다 데이터를 섞는 난수 생성기(또는 그 시드). 전역 난수 상태는 쓰지 않습니다.
+
+    Attributes
+    ----------
+    loss_list : list of float
+        `eval_interval`번의 반복마다 기록한 평균 손실.
+    eval_interval : int or None
+        마지막 `fit`의 기록 간격(`plot`의 가로축 단위).
+    current_epoch : int
+        지금까지 마친 에폭 수(여러 번 `fit`하면 이어서 셉니다).
+
+    Notes
+    -----
+    한 에폭은 데이터 $N$개를 섞은 뒤 앞에서부터 `batch_size`개씩 $\lfloor N / B \rfloor$번
+    반복합니다(남는 표본은 그 에폭에서 쓰지 않습니다. 책과 같습니다). 반복마다
+
+    1. `loss = model.forward(x_batch, t_batch)`, `model.backward()`
+    2. `max_grad`가 있으면 `clip_grads(model.grads, max_grad)`
+    3. `optimizer.update(model.params, model.grads)`
+
+    **책과 다른 점**: 책은 에폭 안의 반복 번호가 `eval_interval`의 배수일 때 기록하므로
+    첫 기록이 미니배치 하나의 손실이고 구간이 에폭 경계에서 끊깁니다. refnn은 전체 반복을
+    이어 세어 정확히 `eval_interval`번마다 그 구간의 평균을 기록합니다. 따라서
+    `len(loss_list) == (max_epoch * (N // batch_size)) // eval_interval` 입니다.
+    책의 `remove_duplicate`(가중치 공유)는 1장 모델에 필요 없으므로 하지 않습니다.
+
+    진행 막대(tqdm)는 `verbose=True`이고 표준 오류가 터미널일 때에만 나타납니다.
+
+    References
+    ----------
+    밑바닥부터 시작하는 딥러닝 2, 1.4.4절 (Trainer 클래스).
+
+    Examples
+    --------
+    >>> from dataset import spiral
+    >>> from refnn.models import TwoLayerNet
+    >>> from refnn.optim import SGD
+    >>> x, t = spiral.load_data()
+    >>> trainer = Trainer(TwoLayerNet(2, 10, 3, rng=0), SGD(lr=1.0), rng=0)
+    >>> trainer.fit(x, t, max_epoch=2, batch_size=30, eval_interval=10, verbose=False)
+    >>> len(trainer.loss_list)
+    2
+    """
+
+    def __init__(
+        self, model: _Model, optimizer: _Optimizer, rng: np.random.Generator | int | None = None
+    ) -> None:
+        self.model = model
+        self.optimizer = optimizer
+        self.rng = _generator(rng)
+        self.loss_list: list[float] = []
+        self.eval_interval: int | None = None
+        self.current_epoch = 0
+
+    def fit(
+        self,
+        x: Any,
+        t: Any,
+        max_epoch: int = 10,
+        batch_size: int = 32,
+        max_grad: float | None = None,
+        eval_interval: int | None = 20,
+        verbose: bool = True,
+    ) -> None:
+        r"""`max_epoch` 에폭 동안 학습합니다.
+
+        Parameters
+        ----------
+        x : array_like
+            입력 `(N, ...)`. 바뀌지 않습니다(섞을 때 복사본을 씁니다).
+        t : array_like
+            정답 `(N, ...)` (레이블 또는 원-핫). `x`와 표본 수가 같아야 합니다.
+        max_epoch : int, default 10
+            에폭 수(0 이상).
+        batch_size : int, default 32
+            미니배치 크기, $1 \le B \le N$.
+        max_grad : float or None, default None
+            주어지면 갱신 전에 `clip_grads(model.grads, max_grad)`를 합니다.
+        eval_interval : int or None, default 20
+            평균 손실을 기록할 반복 간격(1 이상). `None`이면 기록하지 않습니다.
+        verbose : bool, default True
+            표준 오류가 터미널일 때 tqdm 진행 막대를 보일지.
+
+        Raises
+        ------
+        ValueError
+            인자가 범위를 벗어나거나 `x`와 `t`의 표본 수가 다를 때.
+        """
+        max_epoch = _count("max_epoch", max_epoch, 0)
+        batch_size = _count("batch_size", batch_size, 1)
+        if eval_interval is not None:
+            eval_interval = _count("eval_interval", eval_interval, 1)
+        if max_grad is not None:
+            is_number = not isinstance(max_grad, bool) and isinstance(
+                max_grad, (int, float, np.integer, np.floating)
+            )
+            if not (is_number and math.isfinite(max_grad) and max_grad > 0):
+                raise ValueError(
+                    f"Trainer.fit: max_grad must be a positive finite number or None, got {max_grad!r}"
+                )
+        x = np.asarray(x)
+        t = np.asarray(t)
+        if x.ndim == 0 or t.ndim == 0:
+            raise ValueError(
+                f"Trainer.fit: x and t must have a sample axis, got shapes {x.shape} and {t.shape}"
+            )
+        data_size = x.shape[0]
+        if t.shape[0] != data_size:
+            raise ValueError(
+                f"Trainer.fit: x and t have different numbers of samples ({data_size} vs {t.shape[0]}); "
+                f"shapes {x.shape} and {t.shape}"
+            )
+        if data_size == 0:
+            raise ValueError("Trainer.fit: x is empty")
+        if batch_size > data_size:
+            raise ValueError(
+                f"Trainer.fit: batch_size ({batch_size}) exceeds the number of samples ({data_size})"
+            )
+        self.eval_interval = eval_interval
+        max_iters = data_size // batch_size
+        model, optimizer, rng = self.model, self.optimizer, self.rng
+        params, grads = model.params, model.grads
+
+        bar = None
+        if verbose and max_epoch > 0 and _stderr_is_tty():
+            try:
+                from tqdm.auto import tqdm
+            except ImportError:  # the bar is a convenience, not a requirement
+                tqdm = None
+            if tqdm is not None:
+                bar = tqdm(total=max_epoch, desc="train", unit="epoch", leave=True, file=sys.stderr)
+
+        total_loss = 0.0
+        loss_count = 0
+        try:
+            for _ in range(max_epoch):
+                idx = rng.permutation(data_size)
+                xs = x[idx]
+                ts = t[idx]
+                for it in range(max_iters):
+                    lo = it * batch_size
+                    hi = lo + batch_size
+                    loss = model.forward(xs[lo:hi], ts[lo:hi])
+                    model.backward()
+                    if max_grad is not None:
+                        clip_grads(grads, max_grad)
+                    optimizer.update(params, grads)
+                    total_loss += loss
+                    loss_count += 1
+                    if eval_interval is not None and loss_count == eval_interval:
+                        self.loss_list.append(float(total_loss / loss_count))
+                        total_loss, loss_count = 0.0, 0
+                self.current_epoch += 1
+                if bar is not None:
+                    if self.loss_list:
+                        bar.set_postfix(loss=f"{self.loss_list[-1]:.4f}", refresh=False)
+                    bar.update(1)
+        finally:
+            if bar is not None:
+                bar.close()
+
+    def plot(
+        self, path: str | os.PathLike[str] | None = None, ylim: tuple[float, float] | None = None
+    ) -> Any:
+        """`loss_list`의 손실 곡선을 그립니다.
+
+        Parameters
+        ----------
+        path : str or os.PathLike or None
+            주어지면 그 파일(PNG 등, 확장자로 형식 결정)에 저장하고 화면에는 띄우지 않습니다.
+            pyplot을 쓰지 않고 Agg 캔버스에 그리므로 디스플레이가 없어도 됩니다.
+            `None`이면 pyplot 그림을 만들어 `plt.show()`합니다(디스플레이가 없으면
+            matplotlib이 스스로 Agg를 고릅니다).
+        ylim : (float, float) or None
+            세로축 범위.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            그린 그림.
+        """
+        if path is not None:
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+            from matplotlib.figure import Figure
+
+            fig = Figure(figsize=(6, 4))
+            FigureCanvasAgg(fig)
+        else:
+            import matplotlib.pyplot as plt
+
+            fig = plt.figure(figsize=(6, 4))
+        ax = fig.add_subplot()
+        ax.plot(np.arange(1, len(self.loss_list) + 1), self.loss_list, label="train")
+        ax.set_xlabel(f"iterations (x{self.eval_interval or 1})")
+        ax.set_ylabel("loss")
+        if ylim is not None:
+            ax.set_ylim(*ylim)
+        ax.legend()
+        fig.tight_layout()
+        if path is not None:
+            fig.savefig(os.fspath(path))
+        else:
+            plt.show()
+        return fig
