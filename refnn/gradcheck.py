@@ -20,7 +20,9 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-__all__ = ["EPS", "ATOL", "RTOL", "numerical_gradient", "check_layer", "assert_allclose_at"]
+__all__ = [
+    "EPS", "ATOL", "RTOL", "GradientMismatch", "numerical_gradient", "check_layer", "assert_allclose_at",
+]
 
 #: 중앙 차분의 간격 $h$.
 EPS = 1e-6
@@ -108,13 +110,41 @@ def assert_allclose_at(
     if bad.any():
         ratio = np.where(np.isnan(err), np.inf, err / tol)
         idx = np.unravel_index(int(np.argmax(np.where(bad, ratio, -1.0))), a.shape)
-        raise AssertionError(
-            f"{where}: {tensor} differs from the numerical gradient at index {tuple(map(int, idx))}: "
-            f"analytic {a[idx]!r}, numerical {n[idx]!r}, |diff| {err[idx]:.3g} > "
-            f"atol {atol:g} + rtol {rtol:g}·|numerical| = {tol[idx]:.3g} "
-            f"({int(bad.sum())} of {a.size} elements differ)"
+        raise GradientMismatch(
+            where, tensor, tuple(map(int, idx)), float(a[idx]), float(n[idx]),
+            float(tol[idx]), int(bad.sum()), a.size, atol, rtol,
         )
     return float(err.max()) if err.size else 0.0
+
+
+class GradientMismatch(AssertionError):
+    """해석적 기울기와 수치 기울기가 어긋남. 메시지와 함께 구조화된 속성을 가집니다.
+
+    Attributes
+    ----------
+    where, tensor : str
+        계층 이름과 텐서 이름(`dx`, `grads[0]`, …).
+    index : tuple of int
+        허용 오차를 가장 크게 넘은 다중 인덱스.
+    analytic, numerical, tolerance : float
+        그 위치의 해석적 값, 수치 값, 허용 오차.
+    count, size : int
+        어긋난 원소 수와 전체 원소 수.
+    """
+
+    def __init__(
+        self, where: str, tensor: str, index: tuple[int, ...], analytic: float, numerical: float,
+        tolerance: float, count: int, size: int, atol: float, rtol: float,
+    ) -> None:
+        self.where, self.tensor, self.index = where, tensor, index
+        self.analytic, self.numerical, self.tolerance = analytic, numerical, tolerance
+        self.count, self.size = count, size
+        super().__init__(
+            f"{where}: {tensor} differs from the numerical gradient at index {index}: "
+            f"analytic {analytic!r}, numerical {numerical!r}, |diff| {abs(analytic - numerical):.3g} > "
+            f"atol {atol:g} + rtol {rtol:g}·|numerical| = {tolerance:.3g} "
+            f"({count} of {size} elements differ)"
+        )
 
 
 def _as_outputs(out: Any) -> list[np.ndarray]:

@@ -1,0 +1,37 @@
+"""The specification as reusable properties: refnn's own suite and the conformance kit share it.
+
+사양(specification)을 재사용 가능한 속성으로 모은 패키지입니다. refnn 자신의 테스트와
+독자의 구현을 검사하는 `refnn check`가 같은 속성을 씁니다. Hypothesis가 필요합니다
+(`pip install refnn[test]`).
+
+Examples
+--------
+>>> from refnn.testing import SPECS, check_class
+>>> SPECS["Affine"].properties[:3]
+('forward', 'shapes', 'dtype')
+"""
+
+from refnn.testing.runner import (
+    PropertyResult,
+    Report,
+    check_class,
+    check_function,
+    check_implementation,
+    property_test,
+    run_property,
+)
+from refnn.testing.spec import KINDS, PROPERTIES, SPECS, Spec
+
+__all__ = [
+    "SPECS",
+    "PROPERTIES",
+    "KINDS",
+    "Spec",
+    "PropertyResult",
+    "Report",
+    "check_class",
+    "check_function",
+    "check_implementation",
+    "property_test",
+    "run_property",
+]

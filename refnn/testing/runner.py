@@ -1,0 +1,169 @@
+"""Run the specification's properties against an implementation, with Hypothesis.
+
+``property_test`` gives a plain test function (for pytest); ``run_property``
+runs it and turns the outcome into a :class:`PropertyResult` holding the
+minimal counterexample Hypothesis found.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+
+from refnn.testing.cases import Case
+from refnn.testing.functional import FUNCTION_PROPERTIES, IDENTITY_PROPERTIES, OPTIMIZER_PROPERTIES
+from refnn.testing.properties import LAYER_PROPERTIES, SpecFailure
+from refnn.testing.spec import SPECS, Spec
+
+if sys.version_info >= (3, 11):
+    from builtins import BaseExceptionGroup
+else:  # pragma: no cover - Hypothesis depends on the backport there
+    from exceptiongroup import BaseExceptionGroup
+
+__all__ = ["PropertyResult", "Report", "property_test", "run_property", "check_class", "check_function",
+           "check_implementation", "property_function"]
+
+
+def property_function(spec: Spec, prop: str) -> Callable[[Spec, Any, Case], None]:
+    """The function that checks property ``prop`` for ``spec``'s kind."""
+    if spec.kind == "optimizer":
+        table = OPTIMIZER_PROPERTIES
+    elif spec.kind == "function":
+        table = {**FUNCTION_PROPERTIES, **IDENTITY_PROPERTIES}
+    else:
+        table = {**LAYER_PROPERTIES, **IDENTITY_PROPERTIES}
+    if prop not in spec.all_properties or prop not in table:
+        raise KeyError(f"{spec.name} has no property {prop!r}")
+    return table[prop]
+
+
+def property_test(
+    spec_name: str,
+    prop: str,
+    impl: Any,
+    on_failure: Callable[[Case], None] | None = None,
+    hypothesis_settings: settings | None = None,
+) -> Callable[[], None]:
+    """A Hypothesis test of one property for ``impl``.
+
+    Settings default to the active Hypothesis profile (``dev`` or ``ci``).
+    """
+    spec = SPECS[spec_name]
+    check = property_function(spec, prop)
+    dtype = np.float32 if prop == "dtype" else np.float64
+
+    @given(case=spec.cases(dtype))
+    @settings(
+        parent=hypothesis_settings,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        report_multiple_bugs=False,
+    )
+    def test(case: Case) -> None:
+        try:
+            check(spec, impl, case)
+        except BaseException:
+            if on_failure is not None:
+                on_failure(case)
+            raise
+
+    test.__name__ = f"test_{spec_name}_{prop}"
+    return test
+
+
+@dataclass
+class PropertyResult:
+    """The outcome of one property: passed, or the minimal counterexample and the message."""
+
+    spec: str
+    property: str
+    passed: bool
+    message_ko: str = ""
+    message_en: str = ""
+    counterexample: str = ""
+    error: BaseException | None = field(default=None, repr=False)
+    traceback: list[traceback.FrameSummary] = field(default_factory=list, repr=False)
+
+    def message(self, lang: str = "ko") -> str:
+        return self.message_ko if lang == "ko" else self.message_en
+
+
+@dataclass
+class Report:
+    """All property results for one name."""
+
+    spec: str
+    results: list[PropertyResult]
+
+    @property
+    def passed(self) -> bool:
+        return all(r.passed for r in self.results)
+
+    @property
+    def failures(self) -> list[PropertyResult]:
+        return [r for r in self.results if not r.passed]
+
+
+def _first_leaf(exc: BaseException) -> BaseException:
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return exc
+
+
+def run_property(
+    spec_name: str, prop: str, impl: Any, hypothesis_settings: settings | None = None
+) -> PropertyResult:
+    """Run one property and report it, with the minimal failing case when it fails."""
+    failing: list[Case] = []
+    test = property_test(spec_name, prop, impl, failing.append, hypothesis_settings)
+    try:
+        test()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as raised:  # the implementation may raise anything
+        exc = _first_leaf(raised)
+        if isinstance(exc, SpecFailure):
+            ko, en = exc.ko, exc.en
+        else:
+            text = f"{type(exc).__name__}: {exc}"
+            ko, en = f"예외 발생 — {text}", f"raised {text}"
+        return PropertyResult(
+            spec_name, prop, False, ko, en,
+            failing[-1].describe() if failing else "",
+            exc, traceback.extract_tb(exc.__traceback__),
+        )
+    return PropertyResult(spec_name, prop, True)
+
+
+def check_implementation(
+    impl: Any,
+    spec: str,
+    properties: Iterable[str] | None = None,
+    extended: bool = False,
+    hypothesis_settings: settings | None = None,
+) -> Report:
+    """Run every property of ``spec`` (or those named) against ``impl``."""
+    s = SPECS[spec]
+    names = list(properties) if properties is not None else list(s.all_properties if extended else s.properties)
+    return Report(spec, [run_property(spec, p, impl, hypothesis_settings) for p in names])
+
+
+def check_class(cls: type, spec: str | None = None, **kwargs: Any) -> Report:
+    """클래스 `cls`를 사양 `spec`(기본값: 클래스 이름)의 모든 속성으로 검사합니다.
+
+    Examples
+    --------
+    >>> from refnn.layers import Affine
+    >>> check_class(Affine).passed
+    True
+    """
+    return check_implementation(cls, spec or cls.__name__, **kwargs)
+
+
+def check_function(fn: Callable[..., Any], spec: str | None = None, **kwargs: Any) -> Report:
+    """함수 `fn`을 사양 `spec`(기본값: 함수 이름)의 모든 속성으로 검사합니다."""
+    return check_implementation(fn, spec or fn.__name__, **kwargs)

@@ -1,0 +1,117 @@
+"""The registry: every specified name, its kind, and the properties that define it.
+
+``properties`` is the book's contract: a faithful, correct transcription of the
+book passes it.  ``extended`` adds what refnn promises beyond the book
+(numerical stability, N-D softmax); refnn's own suite runs both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+from hypothesis import strategies as st
+
+from refnn.testing.cases import LAYER_CASES, Case
+from refnn.testing.functional import FUNCTION_CASES, OPTIMIZER_HYPER, optimizer_cases
+
+__all__ = ["Spec", "SPECS", "PROPERTIES", "KINDS"]
+
+#: Property name → (Korean description, English description).
+PROPERTIES: dict[str, tuple[str, str]] = {
+    "forward": ("순전파 값이 정의(독립된 수식)와 같다", "forward equals the definition"),
+    "shapes": ("출력·dx·grads의 형상이 문서와 같고 params와 grads가 짝을 이룬다",
+               "output, dx and grads shapes as documented; params and grads line up"),
+    "dtype": ("float32 입력이면 출력·dx·grads도 float32", "float32 in gives float32 out, dx and grads"),
+    "gradient": ("dx와 모든 grads[i]가 수치 미분(float64 중앙 차분)과 같다",
+                 "dx and every grads[i] match central finite differences in float64"),
+    "no_mutation": ("입력·dout·params를 바꾸지 않는다", "inputs, dout and params are not mutated"),
+    "grads_inplace": ("grads를 제자리에 쓴다(배열의 동일성 유지, 모델은 계층의 grads를 가리킴)",
+                      "grads written in place (array identity kept; a model aliases its layers' grads)"),
+    "backward_twice": ("backward를 두 번 불러도 같은 기울기(누적 없음)",
+                       "a second backward gives the same gradients (no accumulation)"),
+    "linearity": ("backward가 dout에 대해 선형", "backward is linear in dout"),
+    "adjoint": ("정수 데이터에서 ⟨f(x), y⟩ = ⟨x, backward(y)⟩가 정확히 성립",
+                "<f(x), y> = <x, backward(y)> exactly on integer data"),
+    "batch_mean": ("손실이 배치 평균(배치를 두 번 이어 붙여도 같음)", "the loss is a batch mean"),
+    "onehot": ("정수 레이블과 원-핫이 같은 손실·기울기", "labels and one-hot give the same loss and gradient"),
+    "uniform_loss": ("모든 점수가 같으면 손실 = ln C", "equal scores give loss ln C"),
+    "grad_rows_zero": ("dx의 각 행의 합이 0", "each row of dx sums to 0"),
+    "softmax_identities": ("행의 합이 1이고 상수를 더해도 그대로", "rows sum to 1 and are shift-invariant"),
+    "sigmoid_symmetry": ("σ(−x) = 1 − σ(x)", "sigmoid(-x) = 1 - sigmoid(x)"),
+    "stability": ("±1000, ±1e6 입력에도 경고 없이 유한하고 정확", "finite and exact for ±1000 and ±1e6"),
+    "nd": ("앞쪽 축이 여러 개인 입력도 마지막 축으로 정규화", "N-D input normalised over the last axis"),
+    "step": ("한 번·여러 번의 갱신이 닫힌 꼴의 식과 같다", "each step equals the closed form"),
+    "inplace": ("호출자의 배열을 제자리에서 갱신(모델이 갱신을 봄)", "the caller's arrays are updated in place"),
+    "zero_grad": ("기울기가 0이면 매개변수가 그대로", "zero gradients leave the parameters unchanged"),
+}
+
+#: Kind → Korean label.
+KINDS = {"layer": "계층", "loss": "손실 계층", "node": "노드", "model": "모델",
+         "function": "함수", "optimizer": "옵티마이저"}
+
+_BACKPROP = ("forward", "shapes", "dtype", "gradient", "no_mutation", "backward_twice", "linearity")
+_WITH_PARAMS = _BACKPROP + ("grads_inplace",)
+_LOSS = ("forward", "shapes", "dtype", "gradient", "no_mutation", "backward_twice", "linearity",
+         "batch_mean", "onehot", "uniform_loss", "grad_rows_zero")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One specified name: a layer, node, loss, model, function or optimizer."""
+
+    name: str
+    kind: str
+    properties: tuple[str, ...]
+    extended: tuple[str, ...] = ()
+    module: str = ""
+
+    @property
+    def all_properties(self) -> tuple[str, ...]:
+        return self.properties + self.extended
+
+    def cases(self, dtype: Any = np.float64) -> st.SearchStrategy[Case]:
+        """Hypothesis strategy of cases in ``dtype``."""
+        make: Callable[[Any], st.SearchStrategy[Case]]
+        if self.kind == "function":
+            make = FUNCTION_CASES[self.name]
+        elif self.kind == "optimizer":
+            make = optimizer_cases(self.name)
+        else:
+            make = LAYER_CASES[self.name]
+        return make(np.dtype(dtype))
+
+
+def _specs() -> dict[str, Spec]:
+    rows = [
+        Spec("MatMul", "layer", _WITH_PARAMS + ("adjoint",), module="refnn.layers"),
+        Spec("Affine", "layer", _WITH_PARAMS + ("adjoint",), module="refnn.layers"),
+        Spec("Sigmoid", "layer", _BACKPROP + ("sigmoid_symmetry",), ("stability",), module="refnn.layers"),
+        Spec("ReLU", "layer", _BACKPROP, module="refnn.layers"),
+        Spec("Softmax", "layer", _BACKPROP + ("softmax_identities",), ("stability",), module="refnn.layers"),
+        Spec("SoftmaxWithLoss", "loss", _LOSS, module="refnn.layers"),
+        Spec("Add", "node", _BACKPROP, module="refnn.nodes"),
+        Spec("Mul", "node", _BACKPROP, module="refnn.nodes"),
+        Spec("Branch", "node", _BACKPROP, module="refnn.nodes"),
+        Spec("Repeat", "node", _BACKPROP + ("adjoint",), module="refnn.nodes"),
+        Spec("Sum", "node", _BACKPROP + ("adjoint",), module="refnn.nodes"),
+        Spec("TwoLayerNet", "model", ("forward", "shapes", "gradient", "no_mutation", "grads_inplace",
+                                      "backward_twice", "linearity"), module="refnn.models"),
+        Spec("sigmoid", "function", ("forward", "dtype", "no_mutation", "sigmoid_symmetry"), ("stability",),
+             module="refnn.functions"),
+        Spec("relu", "function", ("forward", "dtype", "no_mutation"), module="refnn.functions"),
+        Spec("softmax", "function", ("forward", "dtype", "no_mutation", "softmax_identities"),
+             ("stability", "nd"), module="refnn.functions"),
+        Spec("log_softmax", "function", ("forward", "dtype", "no_mutation", "softmax_identities"),
+             ("stability", "nd"), module="refnn.functions"),
+        Spec("cross_entropy_error", "function", ("forward", "no_mutation", "batch_mean", "onehot"),
+             module="refnn.functions"),
+    ]
+    rows += [Spec(name, "optimizer", ("step", "inplace", "no_mutation", "zero_grad"), module="refnn.optim")
+             for name in OPTIMIZER_HYPER]
+    return {s.name: s for s in rows}
+
+
+#: Every specified name → its :class:`Spec`.
+SPECS: dict[str, Spec] = _specs()
