@@ -62,11 +62,14 @@ def clip_grads(grads: Sequence[np.ndarray], max_norm: float) -> float:
     -----
     $$\lVert g \rVert = \sqrt{\textstyle\sum_i \sum_j g_{ij}^2}, \qquad
     r = \frac{\text{max\_norm}}{\lVert g \rVert + 10^{-6}}, \qquad
-    g_i \leftarrow r\, g_i \quad (r < 1 \text{일 때만})$$
+    g_i \leftarrow r\, g_i \quad (\lVert g \rVert > \text{max\_norm} \text{일 때만})$$
 
     모든 배열에 같은 $r$을 곱하므로 방향은 그대로이고, 클리핑 뒤의 노름은
     $\text{max\_norm} \cdot \lVert g \rVert / (\lVert g \rVert + 10^{-6}) < \text{max\_norm}$ 입니다.
-    노름이 상한 이하이면 배열은 전혀 바뀌지 않습니다(책과 같은 규칙).
+    노름이 상한 이하이면 배열은 전혀 바뀌지 않습니다.
+
+    **책과 다른 점**: 책은 $r < 1$이면 줄이므로, 노름이 상한보다 $10^{-6}$ 이내로 작거나
+    상한과 같을 때에도 기울기를 조금 줄입니다. refnn은 상한을 넘을 때에만 줄입니다.
 
     Examples
     --------
@@ -81,8 +84,8 @@ def clip_grads(grads: Sequence[np.ndarray], max_norm: float) -> float:
     if not (math.isfinite(max_norm) and max_norm > 0):
         raise ValueError(f"clip_grads: max_norm must be a positive finite number, got {max_norm!r}")
     total = math.sqrt(sum(_sum_of_squares(g) for g in grads))
-    rate = max_norm / (total + 1e-6)
-    if rate < 1.0:
+    if total > max_norm:
+        rate = max_norm / (total + 1e-6)
         for g in grads:
             g *= rate
     return total
