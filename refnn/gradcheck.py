@@ -16,7 +16,8 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -198,7 +199,8 @@ def check_layer(
     Raises
     ------
     AssertionError
-        기울기가 어긋날 때. 계층, 텐서, 가장 나쁜 인덱스, 해석적·수치 값을 알려 줍니다.
+        기울기가 어긋날 때(계층, 텐서, 가장 나쁜 인덱스, 해석적·수치 값을 알려 줍니다),
+        또는 `backward`가 `grads`의 배열을 제자리에 쓰지 않고 새 배열로 바꿔 끼웠을 때.
     TypeError
         실수형 입력이나 매개변수가 float64가 아닐 때.
 
@@ -228,6 +230,7 @@ def check_layer(
             f"{name}: grads has {len(grads)} arrays but params has {len(params)}"
         )
 
+    grads_before = [id(g) for g in grads]
     out = layer.forward(*[a.copy() for a in base])
     outs = _as_outputs(out)
     is_loss = not isinstance(out, (tuple, list)) and outs[0].ndim == 0
@@ -239,6 +242,12 @@ def check_layer(
     else:
         douts = list(dout) if isinstance(out, (tuple, list)) else [dout]
     back = layer.backward(*[np.array(d, copy=True) for d in douts])
+    for j, g in enumerate(getattr(layer, "grads", [])):
+        if j < len(grads_before) and id(g) != grads_before[j]:
+            raise AssertionError(
+                f"{name}: backward rebound grads[{j}] instead of writing it in place "
+                f"(use self.grads[{j}][...] = ...; a model's grads list would keep the old array)"
+            )
     returned = list(back) if isinstance(back, (tuple, list)) else [back]
     if len(returned) != len(diff_idx):
         raise AssertionError(

@@ -10,7 +10,8 @@ implementation itself propagate unchanged, so a report can point at its line.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -92,7 +93,8 @@ def _compare(what_ko: str, what_en: str, got: Any, want: Any, atol: float, rtol:
     err = np.abs(g - w)
     bad = ~(err <= atol + rtol * np.abs(w))
     if bad.any():
-        idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(np.where(bad, np.nan_to_num(err, nan=np.inf), -1))), g.shape))
+        worst = int(np.argmax(np.where(bad, np.nan_to_num(err, nan=np.inf), -1)))
+        idx = tuple(int(i) for i in np.unravel_index(worst, g.shape))
         raise SpecFailure(
             f"{what_ko}가 인덱스 {idx}에서 {g[idx]!r}인데 {w[idx]!r}이어야 합니다 "
             f"({int(bad.sum())}/{g.size}개 원소가 다름)",
@@ -320,7 +322,8 @@ def prop_batch_mean(spec: Any, impl: Any, case: Case) -> None:
     if not math.isclose(one, two, rel_tol=FORWARD_RTOL, abs_tol=FORWARD_ATOL):
         raise SpecFailure(
             f"배치를 두 번 이어 붙이면 손실이 {one!r}에서 {two!r}로 바뀝니다: 합이 아니라 배치 평균이어야 합니다",
-            f"stacking the batch twice changes the loss from {one!r} to {two!r}: it must be the batch mean, not the sum",
+            f"stacking the batch twice changes the loss from {one!r} to {two!r}: "
+            "it must be the batch mean, not the sum",
         )
 
 

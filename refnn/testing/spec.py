@@ -7,8 +7,9 @@ book passes it.  ``extended`` adds what refnn promises beyond the book
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
