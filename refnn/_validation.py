@@ -12,6 +12,40 @@ import numpy as np
 
 FORWARD_FIRST = "{name}.backward: forward must come first (backward가 forward보다 먼저 호출되었습니다)"
 
+# Small constant arrays the hot paths need on every call, cached per size (and
+# dtype) and made read-only.  The caches are bounded: past 64 sizes the arrays
+# are simply made afresh.
+_BATCH_INDEX: dict[int, np.ndarray] = {}
+_ONES: dict[tuple[int, np.dtype], np.ndarray] = {}
+_CACHE_LIMIT = 64
+
+
+def batch_index(n: int) -> np.ndarray:
+    """Return a read-only ``np.arange(n)`` (row indices for fancy indexing), cached per size."""
+    rows = _BATCH_INDEX.get(n)
+    if rows is None:
+        rows = np.arange(n)
+        rows.flags.writeable = False
+        if len(_BATCH_INDEX) < _CACHE_LIMIT:
+            _BATCH_INDEX[n] = rows
+    return rows
+
+
+def ones(n: int, dtype: np.dtype) -> np.ndarray:
+    """Return a read-only vector of ``n`` ones, cached per size and dtype.
+
+    A sum along an axis written as a product with ones (``1ᵀ dout``, ``e · 1``)
+    goes through BLAS, which on small arrays costs a fraction of a ufunc reduction.
+    """
+    key = (n, dtype)
+    v = _ONES.get(key)
+    if v is None:
+        v = np.ones(n, dtype=dtype)
+        v.flags.writeable = False
+        if len(_ONES) < _CACHE_LIMIT:
+            _ONES[key] = v
+    return v
+
 
 def as_float_array(x: Any, name: str) -> np.ndarray:
     """Return ``x`` as a floating ndarray without copying float input.
@@ -40,6 +74,8 @@ def check_dout(name: str, dout: Any, shape: tuple[int, ...]) -> np.ndarray:
 
 def check_scalar_dout(name: str, dout: Any) -> float:
     """Loss layers take a scalar ``dout`` (default 1.0)."""
+    if type(dout) is float or type(dout) is int:  # the common case, without np.ndim's cost
+        return float(dout)
     if np.ndim(dout) != 0:
         raise ValueError(
             f"{name}.backward: dout of a loss must be a scalar, got shape {np.shape(dout)}"
@@ -83,11 +119,17 @@ def labels_from(name: str, t: Any, scores_shape: tuple[int, ...]) -> np.ndarray:
             raise ValueError(
                 f"{name}: one-hot labels t shape {t.shape} does not match scores shape {scores_shape}"
             )
-        if n and not (t.min() >= 0 and (t.sum(axis=1) == 1).all()):
+        labels = t.argmax(axis=1)
+        # One-hot iff the entry at each row's argmax is 1 (so every row has a
+        # nonzero) and t has exactly N nonzeros (so no row has another one,
+        # negative entries included).  Two cheap counts instead of min + row sums.
+        if n and not (
+            np.count_nonzero(t) == n and np.count_nonzero(t[batch_index(n), labels] == 1) == n
+        ):
             raise ValueError(
                 f"{name}: one-hot labels t must have exactly one 1 per row and 0 elsewhere"
             )
-        return t.argmax(axis=1)
+        return labels
     raise ValueError(
         f"{name}: labels t must be 1-D class indices or 2-D one-hot, got shape {t.shape}"
     )

@@ -43,10 +43,11 @@ def sigmoid(x: Any) -> np.ndarray:
     array([0.5, 1. , 0. ])
     """
     x = as_float_array(x, "sigmoid")
+    out = np.negative(x)
     with np.errstate(over="ignore"):
-        out = np.exp(-x)
+        np.exp(out, out)  # positional out: cheaper than out= on small arrays
     out += 1.0
-    return np.reciprocal(out, out=out)
+    return np.reciprocal(out, out)
 
 
 def relu(x: Any) -> np.ndarray:

@@ -13,15 +13,30 @@ import numpy as np
 
 from refnn._validation import (
     as_float_array,
+    batch_index,
     check_dout,
     check_ndim,
     check_scalar_dout,
     labels_from,
+    ones,
 )
 from refnn.functions import relu, sigmoid, softmax
 from refnn.layers.base import Layer, as_param
 
 __all__ = ["MatMul", "Affine", "Sigmoid", "ReLU", "Softmax", "SoftmaxWithLoss"]
+
+
+def _dot_into(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    """Write the product ``a @ b`` into ``out`` in place, without a temporary.
+
+    ``np.dot`` with ``out`` is the fastest route for 2-D BLAS products, but it
+    only accepts a C-contiguous ``out`` of exactly the product's dtype;
+    otherwise ``np.matmul`` casts into ``out``.
+    """
+    try:
+        np.dot(a, b, out)
+    except ValueError:
+        np.matmul(a, b, out=out)
 
 
 def _input_2d(name: str, x: Any, rows_w: int) -> np.ndarray:
@@ -84,7 +99,7 @@ class MatMul(Layer):
     def forward(self, x: Any) -> np.ndarray:
         (W,) = self.params
         x = _input_2d("MatMul", x, W.shape[0])
-        out = np.matmul(x, W)
+        out = np.dot(x, W)
         self.x, self.out_shape = x, out.shape
         return out
 
@@ -92,8 +107,9 @@ class MatMul(Layer):
         x = self._cached(self.x)
         dout = check_dout("MatMul", dout, self.out_shape)
         (W,) = self.params
-        np.matmul(x.T, dout, out=self.grads[0])
-        return np.matmul(dout, W.T).astype(x.dtype, copy=False)
+        _dot_into(x.T, dout, self.grads[0])
+        dx = np.dot(dout, W.T)
+        return dx if dx.dtype == x.dtype else dx.astype(x.dtype)
 
 
 class Affine(Layer):
@@ -163,7 +179,7 @@ class Affine(Layer):
     def forward(self, x: Any) -> np.ndarray:
         W, b = self.params
         x = _input_2d("Affine", x, W.shape[0])
-        out = np.matmul(x, W)
+        out = np.dot(x, W)
         out += b
         self.x, self.out_shape = x, out.shape
         return out
@@ -173,9 +189,10 @@ class Affine(Layer):
         dout = check_dout("Affine", dout, self.out_shape)
         W = self.params[0]
         dW, db = self.grads
-        np.matmul(x.T, dout, out=dW)
-        np.sum(dout, axis=0, out=db)
-        return np.matmul(dout, W.T).astype(x.dtype, copy=False)
+        _dot_into(x.T, dout, dW)
+        _dot_into(ones(dout.shape[0], dout.dtype), dout, db)  # db = 1ᵀ dout: the sum over the batch
+        dx = np.dot(dout, W.T)
+        return dx if dx.dtype == x.dtype else dx.astype(x.dtype)
 
 
 class Sigmoid(Layer):
@@ -226,7 +243,7 @@ class Sigmoid(Layer):
         dout = check_dout("Sigmoid", dout, out.shape)
         dx = dout * (1.0 - out)
         dx *= out
-        return dx.astype(out.dtype, copy=False)
+        return dx if dx.dtype == out.dtype else dx.astype(out.dtype)
 
 
 class ReLU(Layer):
@@ -316,7 +333,7 @@ class Softmax(Layer):
         dout = check_dout("Softmax", dout, out.shape)
         dx = out * dout
         dx -= out * dx.sum(axis=-1, keepdims=True)
-        return dx.astype(out.dtype, copy=False)
+        return dx if dx.dtype == out.dtype else dx.astype(out.dtype)
 
 
 class SoftmaxWithLoss(Layer):
@@ -384,11 +401,16 @@ class SoftmaxWithLoss(Layer):
         # Fused softmax + cross-entropy: the shifted scores z give both the
         # probabilities (for backward) and the exact log-probabilities (for the
         # loss) -- no log(y + 1e-7), no second pass over x.
-        z = x - x.max(axis=1, keepdims=True)
+        rows = batch_index(n)
+        # Row maxima picked through argmax: the same values as x.max(axis=1)
+        # (NaN included: argmax finds the first NaN), at a fraction of the cost
+        # of an axis reduction on small rows.
+        z = x - x[rows, x.argmax(axis=1)][:, None]
         e = np.exp(z)
-        s = e.sum(axis=1, keepdims=True)
-        loss = (np.log(s).sum() - z[np.arange(n), labels].sum()) / n
-        e /= s
+        s = np.dot(e, ones(x.shape[1], e.dtype))  # row sums e · 1, shape (N,)
+        # -log y[n, t_n] = log s_n - z[n, t_n]; the batch sum is a product with ones too.
+        loss = float(np.dot(np.log(s) - z[rows, labels], ones(n, s.dtype))) / n
+        e /= s[:, None]
         self.y, self.t = e, labels
         return float(loss)
 
@@ -397,5 +419,5 @@ class SoftmaxWithLoss(Layer):
         t = self.t
         scale = check_scalar_dout("SoftmaxWithLoss", dout) / y.shape[0]
         dx = y * scale
-        dx[np.arange(y.shape[0]), t] -= scale
+        dx[batch_index(y.shape[0]), t] -= scale
         return dx
