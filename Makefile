@@ -23,7 +23,7 @@ serve: $(BIN)/python
 
 ## demo: train TwoLayerNet on the spiral (the main job until the site exists)
 demo: $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q -e '.[train]'
 	$(BIN)/python -m refnn train-spiral --out out
 
 lint: $(BIN)/python
