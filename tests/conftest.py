@@ -16,3 +16,6 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 #: Gradient properties (the heart of the suite) get this many times the profile's examples.
 GRADIENT_FACTOR = 2
+
+# Fixture files are readers' code (some run top-level statements): never collect them as tests or doctests.
+collect_ignore_glob = ["fixtures/*"]

@@ -54,7 +54,8 @@ def test_backward_before_forward(make):
 @pytest.mark.parametrize(
     "t",
     [np.array([0, 3]), np.array([-1, 0]), np.array([0.0, 1.0]), np.eye(4, dtype=int)[:2],
-     np.array([[1, 1, 0], [0, 1, 0]]), np.array([[2, 0, -1], [0, 1, 0]]), np.array([0, 1, 2]), np.zeros((2, 3, 1), int)],
+     np.array([[1, 1, 0], [0, 1, 0]]), np.array([[2, 0, -1], [0, 1, 0]]), np.array([0, 1, 2]),
+     np.zeros((2, 3, 1), int)],
     ids=["too-large", "negative", "float", "one-hot-shape", "two-ones", "not-0-1", "wrong-length", "3-D"],
 )
 def test_bad_labels_are_refused(t):
