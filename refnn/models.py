@@ -82,7 +82,7 @@ class TwoLayerNet:
         b1 = np.zeros(H, dtype=dtype)
         W2 = (0.01 * gen.standard_normal((H, C))).astype(dtype)
         b2 = np.zeros(C, dtype=dtype)
-        self.layers = [Affine(W1, b1), Sigmoid(), Affine(W2, b2)]
+        self.layers: list[Any] = [Affine(W1, b1), Sigmoid(), Affine(W2, b2)]
         self.loss_layer = SoftmaxWithLoss()
         self.params: list[np.ndarray] = []
         self.grads: list[np.ndarray] = []

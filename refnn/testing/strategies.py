@@ -8,7 +8,7 @@ an upstream gradient ``dout`` is never all zeros or all ones.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from hypothesis import strategies as st
@@ -42,8 +42,12 @@ def dims(k: int, lo: int = 1, hi: int = MAX_DIM) -> st.SearchStrategy[tuple[int,
     return st.one_of(plain, distinct)
 
 
+def _width(dtype: Any) -> Literal[32, 64]:
+    return 32 if np.dtype(dtype) == np.float32 else 64
+
+
 def floats(dtype: Any = np.float64, bound: float = BOUND) -> st.SearchStrategy[float]:
-    width = 32 if np.dtype(dtype) == np.float32 else 64
+    width = _width(dtype)
     return st.floats(-bound, bound, allow_nan=False, allow_subnormal=False, width=width)
 
 
@@ -56,7 +60,7 @@ def arrays_away_from_zero(
     shape: tuple[int, ...], dtype: Any = np.float64, gap: float = KINK_GAP
 ) -> st.SearchStrategy[np.ndarray]:
     """Arrays whose elements keep ``|x| >= gap`` (for layers with a kink at 0)."""
-    width = 32 if np.dtype(dtype) == np.float32 else 64
+    width = _width(dtype)
     lo = float(np.dtype(dtype).type(gap))  # the bound must be representable in the width
     side = st.floats(lo, BOUND, allow_subnormal=False, width=width)
     elem = st.one_of(side, side.map(lambda v: -v))
