@@ -13,6 +13,7 @@ r"""옵티마이저: 매개변수를 기울기 방향으로 제자리 갱신합�
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -74,9 +75,32 @@ class _Optimizer:
         for s in self._state_names:
             setattr(self, s, None)
         self._buf: list[np.ndarray] | None = None
+        self._seen: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]] | None = None
 
     def _prepare(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> list[np.ndarray]:
-        """Validate the pair of lists, create state on first use, return the work buffers."""
+        """Validate the pair of lists, create state on first use, return the work buffers.
+
+        The common case is a model passing the very same arrays every step: when every entry
+        of ``params`` and ``grads`` is the object that passed the full checks last time (the
+        optimizer keeps references to them, so an id cannot be reused), the checks are not
+        repeated. Anything else goes through the full checks, which raise the detailed errors.
+        """
+        seen = self._seen
+        if (
+            seen is not None
+            and len(params) == len(seen[0])
+            and len(grads) == len(seen[1])
+            and all(map(operator.is_, params, seen[0]))
+            and all(map(operator.is_, grads, seen[1]))
+        ):
+            return seen[2]
+        buf = self._prepare_checked(params, grads)
+        self._seen = (list(params), list(grads), buf)
+        return buf
+
+    def _prepare_checked(
+        self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]
+    ) -> list[np.ndarray]:
         name = type(self).__name__
         check_pairs(name, params, grads)
         buf = self._buf
@@ -146,7 +170,7 @@ class SGD(_Optimizer):
         buf = self._prepare(params, grads)
         lr = self.lr
         for p, g, b in zip(params, grads, buf, strict=True):
-            np.multiply(g, lr, out=b)
+            np.multiply(g, lr, b)
             p -= b
 
 
@@ -200,7 +224,7 @@ class Momentum(_Optimizer):
         assert self.v is not None
         lr, mu = self.lr, self.momentum
         for p, g, v, b in zip(params, grads, self.v, buf, strict=True):
-            np.multiply(g, lr, out=b)
+            np.multiply(g, lr, b)
             v *= mu
             v -= b
             p += v
@@ -273,9 +297,9 @@ class Nesterov(_Optimizer):
         lr, mu = self.lr, self.momentum
         mu2, mu1 = mu * mu, 1.0 + mu
         for p, g, v, b in zip(params, grads, self.v, buf, strict=True):
-            np.multiply(v, mu2, out=b)  # mu^2 v_old, before v changes
+            np.multiply(v, mu2, b)  # mu^2 v_old, before v changes
             p += b
-            np.multiply(g, lr, out=b)
+            np.multiply(g, lr, b)
             v *= mu
             v -= b                      # v = mu v_old - lr g
             b *= mu1
@@ -329,11 +353,11 @@ class AdaGrad(_Optimizer):
         assert self.h is not None
         lr, eps = self.lr, self.eps
         for p, g, h, b in zip(params, grads, self.h, buf, strict=True):
-            np.multiply(g, g, out=b)
+            np.multiply(g, g, b)
             h += b
-            np.sqrt(h, out=b)
+            np.sqrt(h, b)
             b += eps
-            np.divide(g, b, out=b)
+            np.divide(g, b, b)
             b *= lr
             p -= b
 
@@ -390,13 +414,13 @@ class RMSprop(_Optimizer):
         lr, eps, rho = self.lr, self.eps, self.decay_rate
         one_minus = 1.0 - rho
         for p, g, h, b in zip(params, grads, self.h, buf, strict=True):
-            np.multiply(g, g, out=b)
+            np.multiply(g, g, b)
             b *= one_minus
             h *= rho
             h += b
-            np.sqrt(h, out=b)
+            np.sqrt(h, b)
             b += eps
-            np.divide(g, b, out=b)
+            np.divide(g, b, b)
             b *= lr
             p -= b
 
@@ -476,14 +500,14 @@ class Adam(_Optimizer):
         c1, c2 = 1.0 - b1, 1.0 - b2
         for p, g, m, v, b in zip(params, grads, self.m, self.v, buf, strict=True):
             m *= b1
-            np.multiply(g, c1, out=b)
+            np.multiply(g, c1, b)
             m += b
-            np.multiply(g, g, out=b)
+            np.multiply(g, g, b)
             b *= c2
             v *= b2
             v += b
-            np.sqrt(v, out=b)
+            np.sqrt(v, b)
             b += eps
-            np.divide(m, b, out=b)
+            np.divide(m, b, b)
             b *= lr_t
             p -= b
