@@ -242,7 +242,7 @@ def check_updates_in_place(cls: type, params: list[np.ndarray], grads: list[np.n
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
-@settings(max_examples=100)
+@settings(max_examples=50)
 @given(pg=param_lists())
 def test_update_keeps_identity_of_params(name: str, pg: tuple[list, list]) -> None:
     params, grads = pg
@@ -270,10 +270,10 @@ def test_zero_gradient_leaves_params_unchanged(
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@settings(max_examples=50)  # a structural property over 12 variants: 50 lists each suffice
+@settings(max_examples=50)  # a structural property: 50 lists per optimizer suffice
 @given(data=st.data())
-def test_state_follows_params_and_is_reused(name: str, dtype: Any, data: st.DataObject) -> None:
+def test_state_follows_params_and_is_reused(name: str, data: st.DataObject) -> None:
+    dtype = data.draw(st.sampled_from([np.float64, np.float32]))
     params, grads = data.draw(param_lists(dtype))
     opt = OPTIMIZERS[name](lr=0.01)
     for s in STATE[name]:
@@ -361,6 +361,7 @@ def quadratics(draw: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
+@settings(max_examples=100)
 @given(q=quadratics(), steps=st.integers(1, 20))
 def test_convex_quadratic_loss_decreases(name: str, q: tuple, steps: int) -> None:
     a, c, p = q
