@@ -59,12 +59,12 @@ def arrays(shape: tuple[int, ...], dtype: Any = np.float64, bound: float = BOUND
 def arrays_away_from_zero(
     shape: tuple[int, ...], dtype: Any = np.float64, gap: float = KINK_GAP
 ) -> st.SearchStrategy[np.ndarray]:
-    """Arrays whose elements keep ``|x| >= gap`` (for layers with a kink at 0)."""
-    width = _width(dtype)
-    lo = float(np.dtype(dtype).type(gap))  # the bound must be representable in the width
-    side = st.floats(lo, BOUND, allow_subnormal=False, width=width)
-    elem = st.one_of(side, side.map(lambda v: -v))
-    return hnp.arrays(dtype, shape, elements=elem, fill=st.nothing())
+    """Arrays whose elements keep ``|x| >= gap`` (for layers with a kink at 0).
+
+    Each element of a bounded array is pushed ``gap`` away from 0 on its own side.
+    """
+    step = np.dtype(dtype).type(gap)
+    return arrays(shape, dtype).map(lambda a: a + np.where(a >= 0, step, -step))
 
 
 def douts(shape: tuple[int, ...], dtype: Any = np.float64) -> st.SearchStrategy[np.ndarray]:
