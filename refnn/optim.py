@@ -215,8 +215,8 @@ class Momentum(_Optimizer):
 
     def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
         super().__init__()
-        self.lr = _positive("Momentum", "lr", lr)
-        self.momentum = _unit("Momentum", "momentum", momentum)
+        self.lr = _positive(type(self).__name__, "lr", lr)
+        self.momentum = _unit(type(self).__name__, "momentum", momentum)
 
     def update(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
         """`params`를 제자리에서 한 번 갱신합니다."""
@@ -230,11 +230,11 @@ class Momentum(_Optimizer):
             p += v
 
 
-class Nesterov(_Optimizer):
+class Nesterov(Momentum):
     r"""네스테로프 가속 경사(Nesterov's Accelerated Gradient).
 
     Sutskever 외(2013)의 NAG를 Bengio 외(2012)처럼 현재 매개변수에서 계산한 기울기만으로
-    다시 쓴 형태입니다.
+    다시 쓴 형태입니다. 생성자와 상태는 `Momentum`과 같고 `update`만 다릅니다.
 
     Parameters
     ----------
@@ -281,14 +281,6 @@ class Nesterov(_Optimizer):
     >>> p  # 1 - (1 + 0.5) * 0.1
     array([0.85])
     """
-
-    _state_names = ("v",)
-    v: list[np.ndarray] | None
-
-    def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
-        super().__init__()
-        self.lr = _positive("Nesterov", "lr", lr)
-        self.momentum = _unit("Nesterov", "momentum", momentum)
 
     def update(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
         """`params`를 제자리에서 한 번 갱신합니다."""
