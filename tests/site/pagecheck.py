@@ -1,0 +1,110 @@
+"""Load one page in Chromium and report what a reader would see go wrong.
+
+``inspect_page`` is the checker every page test uses; ``tests/site/test_checker.py``
+runs it on deliberately broken pages (``tests/site/fixtures``) to prove that it
+sees each kind of problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+# After "load" (images and fonts are in), wait at most this long for KaTeX to render every
+# formula, then this much more for late console errors.
+MATH_TIMEOUT_MS = 3000
+SETTLE_MS = 100
+_MATH_DONE_JS = (
+    "() => [...document.querySelectorAll('.arithmatex')].every(e => e.querySelector('.katex, .katex-error'))"
+)
+
+_PAGE_FACTS_JS = """() => {
+  const imgs = [...document.querySelectorAll('article img, .md-content img')];
+  const math = [...document.querySelectorAll('.arithmatex')];
+  return {
+    title: document.title,
+    katex: document.querySelectorAll('.katex').length,
+    katex_errors: document.querySelectorAll('.katex-error').length,
+    // unsupported commands are drawn inside the formula in KaTeX's errorColor (#cc0000 = rgb(204, 0, 0))
+    katex_unknown: [...document.querySelectorAll('.katex [style*="204, 0, 0"]')].map(e => e.textContent),
+    unrendered_math: math.filter(el => !el.querySelector('.katex')).map(el => el.textContent.slice(0, 60)),
+    images: imgs.length,
+    broken_images: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src')),
+    api_headings: [...document.querySelectorAll('.two-col .api .doc-heading')].map(h => h.id),
+  };
+}"""
+
+
+@dataclass
+class PageReport:
+    url: str
+    status: int | None = None
+    console_errors: list[str] = field(default_factory=list)
+    external_requests: list[str] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def problems(self, *, need_math: bool = True) -> list[str]:
+        """Human-readable problems; empty when the page is fine."""
+        out = []
+        if self.status != 200:
+            out.append(f"HTTP status {self.status}")
+        out += [f"console error: {m}" for m in self.console_errors]
+        out += [f"non-local request: {u}" for u in self.external_requests]
+        f = self.facts
+        if need_math and f.get("katex", 0) == 0:
+            out.append("no KaTeX-rendered math (.katex) on the page")
+        if f.get("katex_errors"):
+            out.append(f"{f['katex_errors']} .katex-error element(s)")
+        out += [f"unsupported TeX command: {t!r}" for t in f.get("katex_unknown", [])]
+        out += [f"math left unrendered: {t!r}" for t in f.get("unrendered_math", [])]
+        out += [f"image failed to load: {src}" for src in f.get("broken_images", [])]
+        return out
+
+
+def is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about"):
+        return True
+    return parts.hostname in LOCAL_HOSTS
+
+
+def new_context(browser: Any, width: int = 1400, height: int = 900) -> tuple[Any, list[str]]:
+    """A browser context that blocks and records every request leaving localhost."""
+    context = browser.new_context(viewport={"width": width, "height": height}, service_workers="block")
+    external: list[str] = []
+
+    def route(r: Any) -> None:
+        if is_local(r.request.url):
+            r.continue_()
+        else:
+            external.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    return context, external
+
+
+def inspect_page(browser: Any, url: str) -> PageReport:
+    context, external = new_context(browser)
+    report = PageReport(url)
+    page = context.new_page()
+    page.on("console", lambda m: report.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: report.console_errors.append(f"uncaught: {e}"))
+    try:
+        response = page.goto(url, wait_until="load")
+        report.status = response.status if response else None
+        try:
+            page.wait_for_function(_MATH_DONE_JS, timeout=MATH_TIMEOUT_MS)
+        except PlaywrightTimeout:
+            pass  # reported below as math left unrendered
+        page.wait_for_timeout(SETTLE_MS)
+        report.facts = page.evaluate(_PAGE_FACTS_JS)
+        report.external_requests = list(external)
+    finally:
+        context.close()
+    return report

@@ -1,0 +1,138 @@
+"""The strict build itself (no browser needed): it succeeds in reasonable time, stays
+offline, documents each public object exactly once, generates its figures, and its
+verification table says exactly what the test registry says."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD_SECONDS_LIMIT = 90  # target ~60 s on the 2-core CI machine; the margin absorbs a busy machine
+
+REMOTE = re.compile(
+    r"fonts\.googleapis\.com|fonts\.gstatic\.com|cdn\.jsdelivr\.net|unpkg\.com|cdnjs\.cloudflare\.com"
+    r"|<script[^>]+src=\"https?://|<link[^>]+href=\"https?://[^\"]+\.css"
+)
+DOC_HEADING = re.compile(r'<h\d id="([\w.]+)" class="doc doc-heading"')
+
+
+def _pages(site: Path) -> list[Path]:
+    return [p for p in site.rglob("*.html") if "source" not in p.relative_to(site).parts]
+
+
+def test_strict_build_succeeds_in_time(site_build: dict[str, Any], site_dir: Path) -> None:
+    assert site_build["returncode"] == 0
+    assert site_build["seconds"] < BUILD_SECONDS_LIMIT, f"mkdocs build took {site_build['seconds']:.0f} s"
+    assert (site_dir / "index.html").exists()
+
+
+def test_no_remote_fonts_scripts_or_styles(site_dir: Path) -> None:
+    offenders = {}
+    for page in _pages(site_dir):
+        hits = REMOTE.findall(page.read_text(encoding="utf-8"))
+        if hits:
+            offenders[page.relative_to(site_dir).as_posix()] = sorted(set(hits))
+    assert offenders == {}
+
+
+def test_remote_check_sees_a_google_font_link() -> None:
+    assert REMOTE.search('<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">')
+    assert REMOTE.search('<script src="https://cdn.jsdelivr.net/npm/katex/dist/katex.min.js"></script>')
+    assert not REMOTE.search('<script src="../assets/katex/katex.min.js"></script>')
+
+
+def test_katex_is_vendored_with_its_licence(site_dir: Path) -> None:
+    katex = ROOT / "docs" / "assets" / "katex"
+    assert "MIT License" in (katex / "LICENSE").read_text(encoding="utf-8")
+    for name in ("katex.min.js", "katex.min.css", "contrib/auto-render.min.js"):
+        assert (site_dir / "assets" / "katex" / name).stat().st_size > 0
+    assert len(list((site_dir / "assets" / "katex" / "fonts").glob("*.woff2"))) >= 20
+
+
+def _documented(site: Path) -> Counter:
+    ids: Counter = Counter()
+    for page in _pages(site):
+        for obj in set(DOC_HEADING.findall(page.read_text(encoding="utf-8"))):
+            if obj.count(".") <= 2 or obj.startswith("dataset."):  # objects, not their methods
+                ids[obj] += 1
+    return ids
+
+
+def test_each_public_object_is_documented_exactly_once(site_dir: Path) -> None:
+    import refnn.functions
+    import refnn.layers
+    import refnn.models
+    import refnn.nodes
+
+    ids = _documented(site_dir)
+    assert [k for k, n in ids.items() if n > 1] == []
+    public = [f"refnn.layers.{n}" for n in refnn.layers.__all__]
+    public += [f"refnn.nodes.{n}" for n in refnn.nodes.__all__]
+    public += [f"refnn.functions.{n}" for n in refnn.functions.__all__]
+    public += [f"refnn.models.{n}" for n in refnn.models.__all__]
+    public += ["refnn.optim.SGD", "refnn.gradcheck.numerical_gradient", "refnn.gradcheck.check_layer",
+               "dataset.spiral.load_data"]
+    missing = [name for name in public if ids[name] != 1]
+    assert missing == []
+
+
+def test_figures_are_generated_at_build_time(site_dir: Path) -> None:
+    figures = site_dir / "figures"
+    for name in ("spiral.svg", "loss.svg", "decision-boundary.png", "repeat-shapes.svg", "sum-shapes.svg",
+                 "graph-affine.svg", "graph-softmax-with-loss.svg"):
+        assert (figures / name).stat().st_size > 1000, name
+    assert not (ROOT / "docs" / "figures").exists(), "figures are generated, never committed"
+    svg = (figures / "graph-affine.svg").read_text(encoding="utf-8")
+    assert re.search(r'<svg[^>]+width="\d+"[^>]+height="\d+"', svg), "an <img> needs a natural size"
+
+
+def test_verification_table_is_the_registry(site_dir: Path) -> None:
+    from refnn.testing import SPECS
+
+    html = (site_dir / "verification" / "index.html").read_text(encoding="utf-8")
+    rows = re.findall(r"<tr><td><code>([\w.]+)</code></td>(.*?)</tr>", html)
+    table = {name.rsplit(".", 1)[1]: (cells.count("✓⁺"), cells.count("✓")) for name, cells in rows}
+    want = {s.name: (len(s.extended), len(s.all_properties)) for s in SPECS.values()}
+    assert table == want
+
+
+def test_citation_matches_the_package_version() -> None:
+    import refnn
+
+    cff = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    assert cff.startswith("cff-version: 1.2.0")
+    version = re.search(r'^version:\s*"?([^"\n]+)"?\s*$', cff, re.M)
+    assert version and version.group(1) == refnn.__version__
+    assert re.search(r"^title:", cff, re.M) and re.search(r"^authors:", cff, re.M)
+
+
+def test_errata_lists_every_notebook_typo_and_book_difference(site_dir: Path) -> None:
+    text = unescape(re.sub(r"<[^>]+>", "", (site_dir / "errata" / "index.html").read_text(encoding="utf-8")))
+    for item in ("np.matmult", "self.W.T", "reshpae", "shpae", "layer.parms", "1e-7", "16.1", "Nesterov",
+                 "3차원", "pickle", "np.random.seed", "np.int"):
+        assert item in text, item
+    assert text.count("지키는 테스트:") >= 11
+
+
+def test_a_failing_example_fails_the_strict_build(tmp_path: Path) -> None:
+    """Control for the build check: an example that raises must break ``mkdocs build --strict``."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text('# t\n\n```python exec="on"\nraise RuntimeError("planted")\n```\n')
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\nplugins:\n  - markdown-exec\nmarkdown_extensions:\n  - pymdownx.superfences\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
+    )
+    assert proc.returncode != 0
+    assert "planted" in proc.stdout + proc.stderr

@@ -1,0 +1,115 @@
+"""Every page of the built site, loaded in Chromium: no console errors, nothing fetched
+from outside localhost, math rendered by KaTeX, figures loaded, and on the layer and
+node pages the API reference beside the explanation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.site.pagecheck import inspect_page, new_context
+
+# page (URL path) -> the object whose API reference the page holds (None: no API column)
+PAGES: dict[str, str | None] = {
+    "": None,
+    "inference/": None,
+    "protocol/": "refnn.layers.Layer",
+    "graph/": None,
+    "nodes/add/": "refnn.nodes.Add",
+    "nodes/mul/": "refnn.nodes.Mul",
+    "nodes/branch/": "refnn.nodes.Branch",
+    "nodes/repeat/": "refnn.nodes.Repeat",
+    "nodes/sum/": "refnn.nodes.Sum",
+    "layers/matmul/": "refnn.layers.MatMul",
+    "layers/sigmoid/": "refnn.layers.Sigmoid",
+    "layers/relu/": "refnn.layers.ReLU",
+    "layers/affine/": "refnn.layers.Affine",
+    "layers/softmax/": "refnn.layers.Softmax",
+    "layers/softmax-with-loss/": "refnn.layers.SoftmaxWithLoss",
+    "functions/": "refnn.functions",
+    "optim/": "refnn.optim.SGD",
+    "spiral/": "dataset.spiral.load_data",
+    "two-layer-net/": "refnn.models.TwoLayerNet",
+    "training/": "refnn.trainer.Trainer",
+    "verification/": None,
+    "gradcheck/": "refnn.gradcheck",
+    "errata/": None,
+    "glossary/": None,
+}
+# Pages other parts of the project write; they join the build (and these tests) when their
+# source file exists (see docs/scripts/hooks.py), so nothing is skipped.
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+OPTIONAL_PAGES = tuple(p for p in ("performance/", "check/") if (DOCS / f"{p[:-1]}.md").exists())
+# Pages without any formula.
+NO_MATH = {"", "protocol/", *OPTIONAL_PAGES}
+# Pages whose figures are generated at build time (at least this many images each).
+FIGURES = {"spiral/": 1, "training/": 2, "nodes/repeat/": 2, "nodes/sum/": 2, "layers/affine/": 1}
+
+
+def _built_pages(site: Path) -> set[str]:
+    pages = set()
+    for html in site.rglob("index.html"):
+        rel = html.parent.relative_to(site).as_posix()
+        if rel.split("/")[0] in ("source", "assets", "search"):
+            continue
+        pages.add("" if rel == "." else rel + "/")
+    return pages
+
+
+def test_every_built_page_is_checked(site_dir: Path) -> None:
+    built = _built_pages(site_dir)
+    assert built - set(PAGES) - set(OPTIONAL_PAGES) == set(), "pages built but not listed in PAGES"
+    assert (set(PAGES) | set(OPTIONAL_PAGES)) - built == set(), "pages listed but not built"
+
+
+@pytest.mark.parametrize("path", list(PAGES) + list(OPTIONAL_PAGES))
+def test_page_loads_cleanly(browser: Any, server: str, path: str) -> None:
+    report = inspect_page(browser, server + path)
+    problems = report.problems(need_math=path not in NO_MATH)
+    assert problems == [], f"{path or 'home'}:\n  " + "\n  ".join(problems)
+    assert report.facts["images"] >= FIGURES.get(path, 0)
+    api = PAGES.get(path)
+    if api is not None:
+        assert api in report.facts["api_headings"], (
+            f"{path}: API reference {api} missing beside the explanation; found {report.facts['api_headings']}"
+        )
+
+
+def _boxes(page: Any) -> tuple[dict, dict]:
+    explain = page.locator(".two-col > .explain").bounding_box()
+    api = page.locator(".two-col > .api").bounding_box()
+    assert explain and api
+    return explain, api
+
+
+def test_two_columns_on_wide_screens_stacked_on_narrow(browser: Any, server: str) -> None:
+    for width, side_by_side in ((1600, True), (700, False)):
+        context, external = new_context(browser, width=width)
+        try:
+            page = context.new_page()
+            page.goto(server + "layers/affine/")
+            explain, api = _boxes(page)
+        finally:
+            context.close()
+        if side_by_side:
+            assert api["x"] >= explain["x"] + explain["width"] - 1, (width, explain, api)
+            assert abs(api["y"] - explain["y"]) < 60, (width, explain, api)
+        else:
+            assert api["y"] >= explain["y"] + explain["height"] - 1, (width, explain, api)
+        assert external == []
+
+
+def test_home_page_shows_the_version_and_the_citation(browser: Any, server: str) -> None:
+    import refnn
+
+    context, _ = new_context(browser)
+    try:
+        page = context.new_page()
+        page.goto(server)
+        text = page.inner_text("article")
+    finally:
+        context.close()
+    assert f"refnn {refnn.__version__}" in text
+    assert "cff-version" in text
