@@ -12,23 +12,29 @@ import numpy as np
 
 FORWARD_FIRST = "{name}.backward: forward must come first (backward가 forward보다 먼저 호출되었습니다)"
 
-# Small constant arrays the hot paths need on every call, cached per size (and
+# Small constant arrays the hot paths need on every call, cached per shape (and
 # dtype) and made read-only.  The caches are bounded: past 64 sizes the arrays
 # are simply made afresh.
-_BATCH_INDEX: dict[int, np.ndarray] = {}
+_ROW_OFFSETS: dict[tuple[int, int], np.ndarray] = {}
 _ONES: dict[tuple[int, np.dtype], np.ndarray] = {}
 _CACHE_LIMIT = 64
 
 
-def batch_index(n: int) -> np.ndarray:
-    """Return a read-only ``np.arange(n)`` (row indices for fancy indexing), cached per size."""
-    rows = _BATCH_INDEX.get(n)
-    if rows is None:
-        rows = np.arange(n)
-        rows.flags.writeable = False
-        if len(_BATCH_INDEX) < _CACHE_LIMIT:
-            _BATCH_INDEX[n] = rows
-    return rows
+def row_offsets(n: int, c: int) -> np.ndarray:
+    """Return read-only ``np.arange(n) * c``, cached per shape.
+
+    ``row_offsets(n, c) + labels`` are the flat indices of ``a[i, labels[i]]``
+    in a C-contiguous ``(n, c)`` array: indexing ``a.ravel()`` with one index
+    array costs a fraction of ``a[np.arange(n), labels]``.
+    """
+    key = (n, c)
+    offsets = _ROW_OFFSETS.get(key)
+    if offsets is None:
+        offsets = np.arange(n) * c
+        offsets.flags.writeable = False
+        if len(_ROW_OFFSETS) < _CACHE_LIMIT:
+            _ROW_OFFSETS[key] = offsets
+    return offsets
 
 
 def ones(n: int, dtype: np.dtype) -> np.ndarray:
@@ -122,9 +128,11 @@ def labels_from(name: str, t: Any, scores_shape: tuple[int, ...]) -> np.ndarray:
         labels = t.argmax(axis=1)
         # One-hot iff the entry at each row's argmax is 1 (so every row has a
         # nonzero) and t has exactly N nonzeros (so no row has another one,
-        # negative entries included).  Two cheap counts instead of min + row sums.
+        # negative entries included).  Two cheap counts instead of min + row sums;
+        # t.ravel()[offsets + labels] is t[i, labels[i]] (ravel is C order).
         if n and not (
-            np.count_nonzero(t) == n and np.count_nonzero(t[batch_index(n), labels] == 1) == n
+            np.count_nonzero(t) == n
+            and np.count_nonzero(t.ravel()[row_offsets(n, c) + labels] == 1) == n
         ):
             raise ValueError(
                 f"{name}: one-hot labels t must have exactly one 1 per row and 0 elsewhere"
