@@ -138,7 +138,7 @@ def plot_decision_boundary(model: Any, x: Any, t: Any, path: str) -> None:
     pad = 0.1
     x_min, x_max = x[:, 0].min() - pad, x[:, 0].max() + pad
     y_min, y_max = x[:, 1].min() - pad, x[:, 1].max() + pad
-    xx, yy = np.meshgrid(np.linspace(x_min, x_max, 400), np.linspace(y_min, y_max, 400))
+    xx, yy = np.meshgrid(np.linspace(x_min, x_max, 300), np.linspace(y_min, y_max, 300))
     grid = np.column_stack([xx.ravel(), yy.ravel()])
     zz = model.predict(grid).argmax(axis=1).reshape(xx.shape)
 
@@ -146,7 +146,8 @@ def plot_decision_boundary(model: Any, x: Any, t: Any, path: str) -> None:
     fig = Figure(figsize=(5.5, 5))
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    ax.contourf(xx, yy, zz, levels=np.arange(n_classes + 1) - 0.5, cmap=ListedColormap(colors), alpha=0.3)
+    ax.imshow(zz, origin="lower", extent=(x_min, x_max, y_min, y_max), cmap=ListedColormap(colors),
+              vmin=-0.5, vmax=n_classes - 0.5, alpha=0.3, interpolation="nearest", aspect="auto")
     markers = ["o", "x", "^", "s", "v"]
     for c in range(n_classes):
         pts = x[labels == c]
