@@ -145,9 +145,10 @@ class Trainer:
     3. `optimizer.update(model.params, model.grads)`
 
     **책과 다른 점**: 책은 에폭 안의 반복 번호가 `eval_interval`의 배수일 때 기록하므로
-    첫 기록이 미니배치 하나의 손실이고 구간이 에폭 경계에서 끊깁니다. refnn은 전체 반복을
-    이어 세어 정확히 `eval_interval`번마다 그 구간의 평균을 기록합니다. 따라서
-    `len(loss_list) == (max_epoch * (N // batch_size)) // eval_interval` 입니다.
+    첫 기록이 미니배치 하나의 손실이고, 에폭의 반복 수가 `eval_interval`의 배수가 아니면
+    평균을 내는 구간의 길이가 들쭉날쭉합니다. refnn은 전체 반복을 이어 세어 정확히
+    `eval_interval`번마다 그 구간의 평균을 기록합니다. 따라서 `fit` 한 번이
+    `loss_list`에 더하는 항목 수는 `(max_epoch * (N // batch_size)) // eval_interval` 입니다.
     책의 `remove_duplicate`(가중치 공유)는 1장 모델에 필요 없으므로 하지 않습니다.
 
     진행 막대(tqdm)는 `verbose=True`이고 표준 오류가 터미널일 때에만 나타납니다.
