@@ -17,7 +17,7 @@ import sys
 import time
 from typing import Any
 
-__all__ = ["register", "run", "DEFAULT_LR"]
+__all__ = ["register", "run", "DEFAULT_LR", "plot_decision_boundary"]
 
 #: `--lr`을 주지 않았을 때의 옵티마이저별 학습률. sgd는 책의 값이고, 나머지는 책의 설정
 #: (300 에폭, 배치 30, 은닉 10)에서 격자 {0.003, 0.01, 0.03, 0.1, 0.3, 1.0} 중 시드 0–9 모두
