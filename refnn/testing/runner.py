@@ -27,7 +27,7 @@ else:  # pragma: no cover - Hypothesis depends on the backport there
     from exceptiongroup import BaseExceptionGroup
 
 __all__ = ["PropertyResult", "Report", "property_test", "run_property", "check_class", "check_function",
-           "check_implementation", "property_function"]
+           "check_implementation", "property_function", "describe_case"]
 
 
 def property_function(spec: Spec, prop: str) -> Callable[[Spec, Any, Case], None]:
@@ -109,6 +109,21 @@ class Report:
         return [r for r in self.results if not r.passed]
 
 
+def describe_case(case: Case) -> str:
+    """The case's shapes and values, with what lives in ``meta`` (model parameters, optimizer
+    hyperparameters and gradient steps) that ``Case.describe`` leaves out."""
+    parts = [case.describe()] if case.args or case.inputs else []
+    with np.printoptions(precision=4, suppress=True, threshold=40, linewidth=100):
+        if "hyper" in case.meta:
+            parts.append("hyper = " + ", ".join(f"{k}={v!r}" for k, v in case.meta["hyper"].items()))
+        for i, p in enumerate(case.meta.get("params", ())):
+            parts.append(f"params[{i}] {p.dtype}{p.shape} = {np.array2string(p)}")
+        for step, grads in enumerate(case.meta.get("grads", ()), start=1):
+            for i, g in enumerate(grads):
+                parts.append(f"step {step}: grads[{i}] = {np.array2string(g)}")
+    return "\n".join(p for p in parts if p)
+
+
 def _first_leaf(exc: BaseException) -> BaseException:
     while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
         exc = exc.exceptions[0]
@@ -134,7 +149,7 @@ def run_property(
             ko, en = f"예외 발생 — {text}", f"raised {text}"
         return PropertyResult(
             spec_name, prop, False, ko, en,
-            failing[-1].describe() if failing else "",
+            describe_case(failing[-1]) if failing else "",
             exc, traceback.extract_tb(exc.__traceback__),
         )
     return PropertyResult(spec_name, prop, True)

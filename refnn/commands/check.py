@@ -1,0 +1,282 @@
+r"""`python -m refnn check PATH`: 독자가 직접 구현한 계층·함수·옵티마이저를 사양으로 검사합니다.
+
+PATH는 `.py` 파일(노트북을 스크립트로 내보낸 파일)이나 `.ipynb` 노트북입니다. 파일에서
+사양의 이름(`MatMul`, `Affine`, `Sigmoid`, …, `SGD`, `TwoLayerNet`, `softmax`, …)과 같은 이름의
+클래스·함수를 찾아 책의 계약(`refnn.testing.SPECS[name].properties`)을 모두 검사하고,
+이름마다 한 줄(`PASS Name` 또는 `FAIL Name: <속성> — <무엇이 다른지>`)을 출력한 뒤
+실패마다 자세한 내용(최소 반례, 가장 나쁜 인덱스의 해석적·수치 기울기, 예외가 난 파일의 줄)을
+보여 줍니다.
+
+종료 코드: 찾은 이름이 모두 통과하면 0, 하나라도 실패하면 1, 파일을 불러올 수 없거나 검사할
+이름이 없으면 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from typing import Any
+
+from refnn.commands.train_spiral import _int_at_least
+
+__all__ = ["register", "run", "render", "TEXTS"]
+
+PROG = "refnn check"
+
+#: Every fixed text of the report, in Korean and English.
+TEXTS: dict[str, dict[str, str]] = {
+    "ko": {
+        "header": "refnn check {path}: 이름 {count}개 검사 (속성마다 예제 {examples}개)",
+        "missing": "찾지 못함 (검사하지 않음): {names}",
+        "warnings": "파일을 실행하며 난 오류 (그 문장을 건너뛰고 계속 실행함):",
+        "details": "자세한 내용",
+        "at": "위치",
+        "counterexample": "반례 (Hypothesis가 줄인 최소 입력):",
+        "also": "같은 실패: {props}",
+        "where_py": "{file}, {line}번째 줄",
+        "where_cell": "{file} 셀 {cell}, {line}번째 줄",
+        "timeout": "{limit:g}초 안에 끝나지 않아 중단했습니다 (무한 루프?)",
+        "timeout_during": "{limit:g}초 안에 끝나지 않아 중단했습니다 (무한 루프?), '{prop}' 속성을 검사하던 중",
+        "crash": "코드를 실행하던 프로세스가 비정상 종료했습니다 (종료 코드 {code})",
+        "crash_during": "'{prop}' 속성을 검사하던 중 코드를 실행하던 프로세스가 비정상 종료했습니다 (종료 코드 {code})",
+        "stderr": "프로세스의 마지막 출력:",
+        "wrong_class": "{name}은(는) 클래스여야 하는데 클래스가 아닙니다",
+        "wrong_function": "{name}은(는) 함수여야 하는데 클래스입니다",
+        "process": "프로세스",
+        "load_failed": "{path}을(를) 불러올 수 없습니다: {reason}",
+        "load_timeout": "{limit:g}초 안에 파일 실행이 끝나지 않았습니다 (최상위 코드의 무한 루프?)",
+        "load_crash": "파일을 실행하던 프로세스가 비정상 종료했습니다 (종료 코드 {code})",
+        "nothing": "{path}에서 검사할 이름을 찾지 못했습니다. 찾는 이름: {names}",
+        "summary": "통과 {passed}, 실패 {failed}, 찾지 못함 {missing} ({seconds:.1f}초)",
+        "no_hypothesis": "refnn check에는 Hypothesis가 필요합니다: pip install 'refnn[test]'",
+        "unknown": "사양에 없는 이름: {names}. 가능한 이름: {known}",
+    },
+    "en": {
+        "header": "refnn check {path}: checking {count} names ({examples} examples per property)",
+        "missing": "not found (not checked): {names}",
+        "warnings": "errors while running the file (the statement was skipped, the rest ran):",
+        "details": "Details",
+        "at": "at",
+        "counterexample": "counterexample (minimal input found by Hypothesis):",
+        "also": "same failure: {props}",
+        "where_py": "{file}, line {line}",
+        "where_cell": "{file}, cell {cell}, line {line}",
+        "timeout": "did not finish within {limit:g} s and was stopped (an infinite loop?)",
+        "timeout_during": "did not finish within {limit:g} s and was stopped (an infinite loop?) "
+                          "while checking '{prop}'",
+        "crash": "the process running your code died (exit code {code})",
+        "crash_during": "the process running your code died while checking '{prop}' (exit code {code})",
+        "stderr": "last output of the process:",
+        "wrong_class": "{name} must be a class, but it is not",
+        "wrong_function": "{name} must be a function, but it is a class",
+        "process": "process",
+        "load_failed": "cannot load {path}: {reason}",
+        "load_timeout": "running the file did not finish within {limit:g} s (an infinite loop at top level?)",
+        "load_crash": "the process running the file died (exit code {code})",
+        "nothing": "nothing to check in {path}. Names looked for: {names}",
+        "summary": "{passed} passed, {failed} failed, {missing} not found ({seconds:.1f} s)",
+        "no_hypothesis": "refnn check needs Hypothesis: pip install 'refnn[test]'",
+        "unknown": "not in the specification: {names}. Known names: {known}",
+    },
+}
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not (value > 0 and value != float("inf")):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``check`` sub-command."""
+    parser = subparsers.add_parser(
+        "check",
+        help="check your own layers, functions and optimizers against the specification",
+        description="PATH(.py 또는 .ipynb)에서 사양의 이름과 같은 클래스·함수를 찾아 책의 계약을 "
+                    "검사합니다. 종료 코드: 0 모두 통과, 1 실패 있음, 2 불러올 수 없음/검사할 것 없음.",
+    )
+    parser.add_argument("path", help="a .py file or a .ipynb notebook")
+    parser.add_argument("--spec", nargs="+", action="extend", metavar="NAME",
+                        help="check only these names (default: every specified name found in the file)")
+    parser.add_argument("--examples", type=_int_at_least(1, "--examples"), default=50, metavar="N",
+                        help="Hypothesis examples per property (default 50)")
+    parser.add_argument("--lang", choices=("ko", "en"), default="ko", help="report language (default ko)")
+    parser.add_argument("--timeout", type=_positive_float, default=60.0, metavar="SECONDS",
+                        help="time limit for each name, and for running the file (default 60)")
+    parser.add_argument("--jobs", type=_int_at_least(1, "--jobs"), default=None, metavar="N",
+                        help="worker processes side by side (default: CPU count, at most 4)")
+    parser.set_defaults(run=run)
+
+
+def _where(loc: dict[str, Any] | None, t: dict[str, str]) -> str:
+    if not loc:
+        return ""
+    file = os.path.basename(loc["path"])
+    if loc.get("cell") is not None:
+        return t["where_cell"].format(file=file, cell=loc["cell"], line=loc["line"])
+    return t["where_py"].format(file=file, line=loc["line"])
+
+
+def _message(result: dict[str, Any], lang: str) -> str:
+    if result.get("exception") and not result.get("contract"):
+        return str(result["exception"])
+    return str(result["message_" + lang])
+
+
+def _headline(result: dict[str, Any], lang: str, t: dict[str, str]) -> str:
+    """<property> — <what differs>, with the reader's line when their code raised."""
+    text = _message(result, lang)
+    where = _where(result.get("location"), t)
+    return f"{result['property']} — {text}" + (f" ({where})" if where else "")
+
+
+def _problem_text(outcome: Any, t: dict[str, str], limit: float) -> tuple[str, str]:
+    """(one-line text, property) for a name whose process did not report normally."""
+    problem = outcome.problem
+    kind = problem["kind"]
+    prop = problem.get("property") or ""
+    if kind == "timeout":
+        text = t["timeout_during" if prop else "timeout"].format(limit=limit, prop=prop)
+    elif kind == "crash":
+        text = t["crash_during" if prop else "crash"].format(code=_status(problem.get("returncode")), prop=prop)
+    elif kind == "wrong_kind":
+        text = t["wrong_function" if outcome.kind == "function" else "wrong_class"].format(name=outcome.name)
+    else:  # the file could not be run again in a fresh process
+        text = t["load_failed"].format(path="", reason=problem.get("text", kind)).strip()
+    where = _where(problem.get("location"), t)
+    return text + (f" ({where})" if where else ""), prop or t["process"]
+
+
+def _status(code: Any) -> str:
+    """An exit code, with the signal's name when a signal ended the process (-11: SIGSEGV)."""
+    if isinstance(code, int) and code < 0:
+        try:
+            return f"{code}, {signal.Signals(-code).name}"
+        except ValueError:
+            pass
+    return str(code)
+
+
+def _indent(text: str, prefix: str = "    ") -> str:
+    return "\n".join(prefix + line for line in text.splitlines())
+
+
+def render(report: Any, lang: str = "ko", limit: float = 60.0, shown: str | None = None) -> str:
+    """The report as text: one PASS/FAIL line per name, then the details of every failure.
+
+    ``shown`` is the path as the reader typed it (default: the absolute path).
+    """
+    t = TEXTS[lang]
+    shown = shown or report.path
+    lines: list[str] = []
+    if report.unknown:
+        return t["unknown"].format(names=", ".join(report.unknown), known=", ".join(report.specs)) + "\n"
+    if report.load_error is not None:
+        err = report.load_error
+        if err["kind"] == "no_hypothesis":
+            return t["no_hypothesis"] + "\n"
+        if err["kind"] == "timeout":
+            reason = t["load_timeout"].format(limit=limit)
+        elif err["kind"] == "crash":
+            reason = t["load_crash"].format(code=_status(err.get("returncode")))
+            if err.get("location"):
+                reason += f" ({_where(err['location'], t)})"
+        else:
+            reason = err.get("text", "")
+        lines.append(t["load_failed"].format(path=shown, reason=reason))
+        if err.get("stderr"):
+            lines += [t["stderr"], _indent(err["stderr"])]
+        return "\n".join(lines) + "\n"
+
+    lines.append(t["header"].format(path=shown, count=len(report.outcomes), examples=report.examples))
+    if report.warnings:
+        lines.append(t["warnings"])
+        for w in report.warnings:
+            where = _where(w, t)
+            code = f": {w['code']}" if w.get("code") else ""
+            lines.append(f"  {where}{code}\n    {w['text']}")
+    lines.append("")
+    for outcome in report.outcomes:
+        if outcome.passed:
+            lines.append(f"PASS {outcome.name}")
+        elif outcome.problem is not None and not outcome.results:
+            text, prop = _problem_text(outcome, t, limit)
+            lines.append(f"FAIL {outcome.name}: {prop} — {text}")
+        else:
+            chosen = _first_failure(outcome)
+            lines.append(f"FAIL {outcome.name}: {_headline(chosen, lang, t)}")
+    if report.missing:
+        lines.append(t["missing"].format(names=", ".join(report.missing)))
+    if not report.outcomes:
+        lines.append(t["nothing"].format(path=shown, names=", ".join(report.requested or report.specs)))
+
+    failed = [o for o in report.outcomes if not o.passed]
+    if failed:
+        lines += ["", f"── {t['details']} ──"]
+    for outcome in failed:
+        lines += ["", f"FAIL {outcome.name} ({outcome.kind})"]
+        if outcome.problem is not None:
+            text, prop = _problem_text(outcome, t, limit)
+            lines.append(f"  {prop}: {text}")
+            loc = outcome.problem.get("location")
+            if loc and loc.get("code"):
+                lines.append(f"    {t['at']}: {_where(loc, t)}: {loc['code']}")
+            stderr = outcome.problem.get("stderr")
+            if stderr:
+                lines += [f"  {t['stderr']}", _indent(stderr)]
+        for group in _groups(outcome.failures):
+            first = group[0]
+            prop = first["property"]
+            desc = report.descriptions.get(prop, ("", ""))[0 if lang == "ko" else 1]
+            lines.append(f"  {prop} ({desc})")
+            lines.append(_indent(_message(first, lang)))
+            loc = first.get("location")
+            if loc:
+                code = f": {loc['code']}" if loc.get("code") else ""
+                lines.append(f"    {t['at']}: {_where(loc, t)}{code}")
+            if len(group) > 1:
+                lines.append("    " + t["also"].format(props=", ".join(r["property"] for r in group[1:])))
+            if first.get("counterexample"):
+                lines += [f"    {t['counterexample']}", _indent(first["counterexample"], "      ")]
+    passed = sum(o.passed for o in report.outcomes)
+    lines += ["", t["summary"].format(passed=passed, failed=len(report.outcomes) - passed,
+                                      missing=len(report.missing), seconds=report.seconds)]
+    return "\n".join(lines) + "\n"
+
+
+def _first_failure(outcome: Any) -> dict[str, Any]:
+    """The failure for the FAIL line: a broken stated property first, else the first exception."""
+    failures = outcome.failures
+    contract = [r for r in failures if r.get("contract")]
+    return (contract or failures)[0]
+
+
+def _groups(failures: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Failures with the same message and line, together (a typo breaks every property alike)."""
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for r in failures:
+        loc = r.get("location") or {}
+        key = (r.get("exception") if not r.get("contract") else r.get("message_en"), loc.get("line"),
+               loc.get("cell"))
+        groups.setdefault(key, []).append(r)
+    return list(groups.values())
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the check and print the report; the exit code follows ``FileReport.exit_code``."""
+    from refnn.testing.checkfile import check_file
+
+    report = check_file(args.path, args.spec, examples=args.examples, timeout=args.timeout, jobs=args.jobs)
+    text = render(report, args.lang, args.timeout, shown=args.path)
+    if report.unknown or (report.load_error or {}).get("kind") == "no_hypothesis":
+        print(f"{PROG}: error: {text.strip()}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    return report.exit_code

@@ -1,0 +1,157 @@
+"""The subprocess that runs a reader's code for ``refnn check``: ``python -m refnn.testing.worker PATH``.
+
+검사 대상 코드는 언제나 이 하위 프로세스 안에서 실행되므로, 독자의 코드가 무한 루프에
+빠지거나 프로세스를 끝내도(`os._exit`, 세그폴트) `refnn check` 자체는 살아남아 그 이름을
+FAIL로 알립니다.
+
+Protocol
+--------
+- 시작하면 파일을 불러오고 한 줄의 JSON ``{"event": "loaded", "found": {...}, "warnings": [...]}``
+  (또는 ``{"event": "error", "text": ...}``)을 씁니다.
+- 그 뒤 표준 입력에서 이름을 한 줄에 하나씩 읽어, 속성마다 ``{"event": "start", ...}``를,
+  이름이 끝나면 ``{"event": "result", ...}``을 씁니다. 입력이 끝나면 종료합니다.
+
+프로토콜은 시작할 때 복제해 둔 파일 기술자로만 오갑니다. 독자 코드의 `print`(C 수준 출력도)는
+표준 오류로, `input()`은 빈 입력으로 돌려 보내므로 프로토콜을 망가뜨리지 못합니다.
+"""
+
+from __future__ import annotations
+
+import argparse
+import faulthandler
+import io
+import json
+import os
+import sys
+import time
+from typing import IO, Any
+
+__all__ = ["main", "DEFAULT_EXAMPLES"]
+
+#: Hypothesis examples per property unless ``--examples`` says otherwise.
+DEFAULT_EXAMPLES = 50
+
+
+def _channels() -> tuple[IO[str], IO[str]]:
+    """Take fd 0/1 for the protocol; the reader's code gets /dev/null and stderr instead."""
+    sys.stdout.flush()
+    proto_in = os.fdopen(os.dup(0), "r", encoding="utf-8")
+    proto_out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.dup2(2, 1)
+    sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False))
+    sys.stdout = sys.stderr
+    return proto_in, proto_out
+
+
+def _send(out: IO[str], message: dict[str, Any]) -> None:
+    out.write(json.dumps(message, ensure_ascii=False) + "\n")
+    out.flush()
+
+
+def _kind_ok(kind: str, obj: Any) -> bool:
+    if kind == "function":
+        return callable(obj) and not isinstance(obj, type)
+    return isinstance(obj, type)
+
+
+def found_names(namespace: dict[str, Any]) -> dict[str, bool]:
+    """Each specified name present in ``namespace`` → whether it has the right kind (class or function)."""
+    from refnn.testing.spec import SPECS
+
+    return {name: _kind_ok(spec.kind, namespace[name]) for name, spec in SPECS.items()
+            if name in namespace and callable(namespace[name])}
+
+
+def _result_dict(result: Any, cells: list[Any]) -> dict[str, Any]:
+    from refnn.testing.loader import user_location
+    from refnn.testing.properties import SpecFailure
+
+    error = result.error
+    where = user_location(result.traceback, cells) if error is not None else None
+    return {
+        "property": result.property,
+        "passed": result.passed,
+        "message_ko": result.message_ko,
+        "message_en": result.message_en,
+        "counterexample": result.counterexample,
+        "error": None if error is None else type(error).__name__,
+        "exception": None if error is None else f"{type(error).__name__}: {error}",
+        "contract": isinstance(error, SpecFailure),  # a stated property broken, not an exception
+        "location": where.to_dict() if where else None,
+    }
+
+
+def check_name(name: str, obj: Any, examples: int, cells: list[Any], out: IO[str]) -> dict[str, Any]:
+    """Run every property of the book's contract for ``name`` and describe each outcome."""
+    from hypothesis import Phase, settings
+
+    from refnn.testing.runner import PropertyResult, run_property
+    from refnn.testing.spec import SPECS
+
+    spec = SPECS[name]
+    # reproducible (derandomized, no database); no "explain" phase: it costs seconds per failure
+    chosen = settings(max_examples=examples, deadline=None, database=None, derandomize=True,
+                      print_blob=False, phases=[p for p in Phase if p is not Phase.explain])
+    results = []
+    for prop in spec.properties:
+        _send(out, {"event": "start", "name": name, "property": prop})
+        try:
+            result = run_property(name, prop, obj, chosen)
+        except SystemExit as exc:  # sys.exit() in the reader's code
+            import traceback
+
+            text = f"SystemExit: {exc.code}"
+            result = PropertyResult(name, prop, False, f"예외 발생 — {text}", f"raised {text}", "",
+                                    exc, traceback.extract_tb(exc.__traceback__))
+        results.append(_result_dict(result, cells))
+    return {"event": "result", "name": name, "results": results}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m refnn.testing.worker")
+    parser.add_argument("path")
+    parser.add_argument("--examples", type=int, default=DEFAULT_EXAMPLES)
+    args = parser.parse_args(argv)
+    proto_in, out = _channels()
+    faulthandler.enable(sys.stderr)  # a segfault still names the reader's line on stderr
+    os.environ.setdefault("MPLBACKEND", "Agg")  # plt.show() must not wait for a window
+
+    started = time.perf_counter()
+    try:  # everything the check needs is imported before the reader's folder joins sys.path
+        import refnn.testing.runner  # noqa: F401
+        from refnn.testing.loader import LoadError, load
+        from refnn.testing.spec import PROPERTIES, SPECS
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] != "hypothesis":
+            raise
+        _send(out, {"event": "error", "kind": "no_hypothesis", "text": str(exc)})
+        return 2
+    try:
+        loaded = load(args.path)
+    except LoadError as exc:
+        _send(out, {"event": "error", "kind": "load", "text": str(exc)})
+        return 2
+    _send(out, {
+        "event": "loaded",
+        "found": found_names(loaded.namespace),
+        "specs": {name: spec.kind for name, spec in SPECS.items()},
+        "descriptions": PROPERTIES,
+        "warnings": loaded.warnings,
+        "seconds": time.perf_counter() - started,
+    })
+    for line in proto_in:
+        name = line.strip()
+        if not name:
+            continue
+        started = time.perf_counter()
+        message = check_name(name, loaded.namespace[name], args.examples, loaded.cells, out)
+        message["seconds"] = time.perf_counter() - started
+        _send(out, message)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
