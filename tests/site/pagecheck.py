@@ -20,7 +20,8 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 MATH_TIMEOUT_MS = 3000
 SETTLE_MS = 100
 _MATH_DONE_JS = (
-    "() => [...document.querySelectorAll('.arithmatex')].every(e => e.querySelector('.katex, .katex-error'))"
+    "() => typeof renderMathInElement === 'undefined' ||"  # no KaTeX loaded: nothing will render
+    " [...document.querySelectorAll('.arithmatex')].every(e => e.querySelector('.katex, .katex-error'))"
 )
 
 _PAGE_FACTS_JS = """() => {
