@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: test serve demo lint clean
+.PHONY: test serve demo bench lint clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -25,6 +25,12 @@ serve: $(BIN)/python
 demo: $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[train]'
 	$(BIN)/python -m refnn train-spiral --out out
+
+## bench: refnn vs a textbook baseline, the matmul floor and PyTorch (torch optional: skipped
+## when torch==2.13.0 cannot be installed); extra flags with BENCH_ARGS, e.g. BENCH_ARGS=--suite
+bench: $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[bench]' || $(BIN)/python -m pip install -q -e . 'matplotlib>=3.7'
+	$(BIN)/python -m refnn bench --out benchmarks/results --plot docs/assets/performance/bench.png $(BENCH_ARGS)
 
 lint: $(BIN)/python
 	$(BIN)/python -m pip install -q ruff mypy
