@@ -38,9 +38,14 @@ def source_page(path: Path) -> str:
     )
 
 
-def _link(rel: str, line: int | None, base: str) -> str:
+def _link(rel: str, line: int | None, depth: int) -> str:
+    """URL of a source page (at a line), relative to a page ``depth`` directories deep.
+
+    markdown-exec output is inserted as HTML, so MkDocs does not rewrite ``.md`` links
+    in it: these are the final URLs (``use_directory_urls``: ``page.md`` → ``page/``).
+    """
     anchor = f"#__codelineno-0-{line}" if line else ""
-    return f"{base}source/{rel}.md{anchor}"
+    return f"{'../' * depth}source/{rel}/{anchor}"
 
 
 def _property_location(spec, prop: str) -> tuple[str, int] | None:
@@ -57,7 +62,7 @@ def _property_location(spec, prop: str) -> tuple[str, int] | None:
         return None
 
 
-def properties_md(name: str, base: str = "../") -> str:
+def properties_md(name: str, depth: int = 2) -> str:
     """Bulleted list of the properties the suite verifies for ``name`` (from SPECS)."""
     from refnn.testing import PROPERTIES, SPECS
 
@@ -66,13 +71,13 @@ def properties_md(name: str, base: str = "../") -> str:
     for prop in spec.all_properties:
         ko = PROPERTIES[prop][0]
         loc = _property_location(spec, prop)
-        where = f" — [검사 코드]({_link(loc[0], loc[1], base)})" if loc else ""
+        where = f" — [검사 코드]({_link(loc[0], loc[1], depth)})" if loc else ""
         extra = " *(refnn의 추가 약속)*" if prop in spec.extended else ""
         lines.append(f"- **`{prop}`**: {ko}{extra}{where}")
     return "\n".join(lines)
 
 
-def verification_table(base: str = "") -> str:
+def verification_table() -> str:
     """The layer × property table of the 검증 page, generated from SPECS."""
     from refnn.testing import KINDS, PROPERTIES, SPECS
 
@@ -85,7 +90,7 @@ def verification_table(base: str = "") -> str:
         used = [p for p in props if any(p in s.all_properties for s in specs)]
         out.append(f"### {KINDS.get(kind, kind)}\n")
         out.append('<table class="props"><thead><tr><th>이름</th>'
-                   + "".join(f"<th><code>{p}</code></th>" for p in used) + "</tr></thead><tbody>")
+                   + "".join(f'<th class="prop"><code>{p}</code></th>' for p in used) + "</tr></thead><tbody>")
         for spec in specs:
             cells = []
             for p in used:
@@ -100,7 +105,7 @@ def verification_table(base: str = "") -> str:
     return "\n".join(out)
 
 
-def property_legend(base: str = "") -> str:
+def property_legend(depth: int = 1) -> str:
     """Property name → Korean description (and where it is checked)."""
     from refnn.testing import PROPERTIES, SPECS
 
@@ -110,7 +115,7 @@ def property_legend(base: str = "") -> str:
         if spec is None:
             continue
         loc = _property_location(spec, prop)
-        link = f"[{loc[0]}:{loc[1]}]({_link(loc[0], loc[1], base)})" if loc else ""
+        link = f"[{loc[0]}:{loc[1]}]({_link(loc[0], loc[1], depth)})" if loc else ""
         rows.append(f"| `{prop}` | {ko} | {link} |")
     return "\n".join(rows)
 
@@ -131,7 +136,7 @@ def _test_functions() -> list[tuple[str, str, int]]:
     return found
 
 
-def guard(*test_ids: str, base: str = "") -> str:
+def guard(*test_ids: str, depth: int = 1) -> str:
     """Links to the named tests (``"tests/test_x.py::test_name"``), at their line.
 
     Raises LookupError when a named test does not exist, so a guard that
@@ -143,5 +148,5 @@ def guard(*test_ids: str, base: str = "") -> str:
         if test_id not in tests:
             raise LookupError(f"test {test_id} not found (is it renamed or removed?)")
         rel, line = tests[test_id]
-        links.append(f"[`{test_id}`]({_link(rel, line, base)})")
+        links.append(f"[`{test_id}`]({_link(rel, line, depth)})")
     return "지키는 테스트: " + ", ".join(links)

@@ -136,3 +136,53 @@ def test_a_failing_example_fails_the_strict_build(tmp_path: Path) -> None:
     )
     assert proc.returncode != 0
     assert "planted" in proc.stdout + proc.stderr
+
+
+HREF = re.compile(r'<a\b[^>]*\bhref="([^"]+)"')
+ID = re.compile(r'\bid="([^"]+)"')
+
+
+def broken_links(site: Path, pages: list[Path]) -> list[str]:
+    """Internal links of ``pages`` whose target file or anchor does not exist in ``site``."""
+    from urllib.parse import unquote, urlsplit
+
+    ids: dict[Path, set[str]] = {}
+    broken = []
+    for page in pages:
+        for href in HREF.findall(page.read_text(encoding="utf-8")):
+            parts = urlsplit(unescape(href))
+            if parts.scheme or parts.netloc or href.startswith(("mailto:", "javascript:")):
+                continue
+            if not parts.path:
+                target = page
+            elif parts.path.startswith("/"):  # root-absolute (the 404 page without site_url)
+                target = (site / unquote(parts.path).lstrip("/")).resolve()
+            else:
+                target = (page.parent / unquote(parts.path)).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file() or site.resolve() not in target.resolve().parents:
+                broken.append(f"{page.relative_to(site)}: {href} (no such file)")
+                continue
+            if parts.fragment and target.suffix == ".html":
+                if target not in ids:
+                    ids[target] = set(ID.findall(target.read_text(encoding="utf-8")))
+                if unquote(parts.fragment) not in ids[target]:
+                    broken.append(f"{page.relative_to(site)}: {href} (no such anchor)")
+    return broken
+
+
+def test_every_internal_link_resolves(site_dir: Path) -> None:
+    """Also the links that markdown-exec output carries, which MkDocs itself does not validate."""
+    assert broken_links(site_dir, _pages(site_dir)) == []
+
+
+def test_link_check_sees_a_missing_page_and_a_missing_anchor(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "index.html").write_text('<h2 id="x">x</h2>')
+    page = tmp_path / "index.html"
+    page.write_text('<a href="a/">ok</a> <a href="a/#x">ok</a> <a href="b/">bad</a> <a href="a/#y">bad</a>'
+                    ' <a href="https://example.com/">external</a> <a href="#top">bad</a>')
+    assert broken_links(tmp_path, [page]) == [
+        "index.html: b/ (no such file)", "index.html: a/#y (no such anchor)", "index.html: #top (no such anchor)",
+    ]
