@@ -145,6 +145,7 @@ def test_mlp_step_keeps_dtype_and_floor_fills_its_buffers(dtype):
     np.testing.assert_allclose(buffers["h"][0], x @ weights[0], rtol=1e-5)
     np.testing.assert_allclose(buffers["dW"][0], x.T @ buffers["g"][1], rtol=1e-4, atol=1e-5)
     assert all(np.isfinite(b).all() for group in buffers.values() for b in group)
+    floor_step(x, weights)  # the allocating floor runs the same products
 
 
 # --- whole runs, memory, CLI ----------------------------------------------------------------
