@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from mkdocs.structure.files import File, Files
@@ -32,6 +33,11 @@ OPTIONAL_PAGES = (
     ("check.md", "내 구현 검사하기 (refnn check)", "검증"),
     ("performance.md", "성능", None),
 )
+
+
+def glyph_problems(caught: list[warnings.WarningMessage]) -> list[str]:
+    """matplotlib's "Glyph ... missing from font(s)" warnings: Hangul would come out as boxes."""
+    return sorted({str(w.message) for w in caught if "missing from" in str(w.message)})
 
 
 def on_config(config):
@@ -58,7 +64,12 @@ def on_files(files: Files, config) -> Files:
     problem = sitefigures.setup_matplotlib()
     if problem:
         log.warning(problem)
-    for name, content in sitefigures.all_figures().items():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figures = sitefigures.all_figures()
+    for message in glyph_problems(caught):
+        log.warning("refnn figures: %s", message)
+    for name, content in figures.items():
         files.append(File.generated(config, f"figures/{name}", content=content))
     for path in sitedocs.source_files():
         rel = path.relative_to(sitedocs.ROOT).as_posix()

@@ -189,3 +189,29 @@ def test_link_check_sees_a_missing_page_and_a_missing_anchor(tmp_path: Path) -> 
     assert broken_links(tmp_path, [page]) == [
         "index.html: b/ (no such file)", "index.html: a/#y (no such anchor)", "index.html: #top (no such anchor)",
     ]
+
+
+def _figure_warnings(font: str | None) -> list[str]:
+    import warnings
+
+    import matplotlib
+
+    scripts = str(ROOT / "docs" / "scripts")
+    if scripts not in sys.path:
+        sys.path.insert(0, scripts)
+    import hooks
+    import sitefigures
+
+    with matplotlib.rc_context():
+        assert sitefigures.setup_matplotlib() is None, "no CJK font: install fonts-noto-cjk"
+        if font is not None:
+            matplotlib.rcParams["font.family"] = [font]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            sitefigures.spiral_figure()
+    return hooks.glyph_problems(caught)
+
+
+def test_hangul_renders_in_the_figures_and_the_check_sees_missing_glyphs() -> None:
+    assert _figure_warnings(None) == []
+    assert _figure_warnings("DejaVu Sans") != []  # control: a Latin-only font must be caught
