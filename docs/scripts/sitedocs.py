@@ -74,6 +74,10 @@ def properties_md(name: str, depth: int = 2) -> str:
         where = f" — [검사 코드]({_link(loc[0], loc[1], depth)})" if loc else ""
         extra = " *(refnn의 추가 약속)*" if prop in spec.extended else ""
         lines.append(f"- **`{prop}`**: {ko}{extra}{where}")
+    runner = guard("tests/test_spec.py::test_property", depth=depth).split(": ", 1)[1]
+    example = spec.all_properties[0] if "gradient" not in spec.all_properties else "gradient"
+    lines.append(f"\n(이름, 성질) 쌍마다 테스트 하나: {runner} — 예: "
+                 f'`pytest "tests/test_spec.py::test_property[{name}-{example}]"`')
     return "\n".join(lines)
 
 
