@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from html import escape
 
-CELL_X, CELL_Y = 170, 105
+CELL_X, CELL_Y = 180, 110
 MARGIN_X, MARGIN_Y = 70, 55
 FWD, BWD = "#1f2937", "#d1342f"
 
@@ -40,8 +40,8 @@ def _pos(n: Node) -> tuple[float, float]:
 
 def _box_size(n: Node) -> tuple[float, float]:
     if n.kind == "var":
-        return 12 + 7.5 * len(n.label), 26
-    return max(56, 18 + 9 * len(n.label)), 38
+        return 14 + 9 * len(n.label), 30
+    return max(64, 20 + 10.5 * len(n.label)), 42
 
 
 def _clip(n: Node, dx: float, dy: float) -> float:
@@ -60,7 +60,7 @@ def _arrow(x1, y1, x2, y2, color, marker):
     )
 
 
-def _text(x, y, s, color, size=13, anchor="middle", weight="normal"):
+def _text(x, y, s, color, size=16, anchor="middle", weight="normal"):
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" fill="{color}" font-size="{size}" '
         f'text-anchor="{anchor}" font-weight="{weight}">{escape(s)}</text>'
@@ -104,9 +104,9 @@ def draw(title: str, nodes: list[Node], edges: list[Edge]) -> bytes:
         if e.bwd is not None:
             out.append(_arrow(bx1, by1, bx2, by2, BWD, "b"))
         mx, my = (x1 + ux * s + x2 - ux * t) / 2, (y1 + uy * s + y2 - uy * t) / 2
-        out.append(_text(mx + nx * 16, my + ny * 16 + 4, e.fwd, FWD))
+        out.append(_text(mx + nx * 17, my + ny * 17 + 5, e.fwd, FWD))
         if e.bwd:
-            out.append(_text(mx - nx * 22, my - ny * 22 + 5, e.bwd, BWD))
+            out.append(_text(mx - nx * 25, my - ny * 25 + 6, e.bwd, BWD))
     for n in nodes:
         x, y = _pos(n)
         w, h = _box_size(n)
@@ -115,12 +115,12 @@ def draw(title: str, nodes: list[Node], edges: list[Edge]) -> bytes:
                 f'<rect x="{x - w / 2:.1f}" y="{y - h / 2:.1f}" width="{w:.1f}" height="{h:.1f}" '
                 'rx="10" fill="#eef2ff" stroke="#3f51b5" stroke-width="1.6"/>'
             )
-            out.append(_text(x, y + 5, n.label, "#1a237e", 14, weight="bold"))
+            out.append(_text(x, y + 6, n.label, "#1a237e", 17, weight="bold"))
         else:
-            out.append(_text(x, y + 5, n.label, FWD, 14, weight="bold"))
+            out.append(_text(x, y + 6, n.label, FWD, 18, weight="bold"))
     legend_y = height - 12
-    out.append(_text(12, legend_y, "검정: 순전파 (값)", FWD, 12, anchor="start"))
-    out.append(_text(150, legend_y, "빨강: 역전파 (기울기)", BWD, 12, anchor="start"))
+    out.append(_text(12, legend_y, "검정: 순전파 (값)", FWD, 14, anchor="start"))
+    out.append(_text(170, legend_y, "빨강: 역전파 (기울기)", BWD, 14, anchor="start"))
     out.append("</svg>")
     return "\n".join(out).encode("utf-8")
 
