@@ -9,7 +9,7 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-## test: install the project with its test extra and run the whole suite
+## test: install the project with its test and docs extras and run the whole suite (incl. tests/site)
 test: $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test,docs]'
 	$(BIN)/python -m pytest -n 2
