@@ -32,6 +32,8 @@ __all__ = ["check_file", "FileReport", "NameOutcome", "DEFAULT_TIMEOUT", "defaul
 
 #: Seconds one name may take (all its properties) before its process is ended.
 DEFAULT_TIMEOUT = 60.0
+#: Seconds a worker may take to start (Python, NumPy, Hypothesis) before the reader's file runs.
+_STARTUP = 120.0
 _STDERR_TAIL = 20
 _FAULT_FRAME = re.compile(r'File "(.+)", line (\d+)')
 
@@ -114,10 +116,11 @@ def _user_frame(path: str, text: str) -> dict[str, Any] | None:
 class _Worker:
     """One ``python -m refnn.testing.worker PATH`` process and its event stream."""
 
-    def __init__(self, path: str, examples: int, load_timeout: float) -> None:
+    def __init__(self, path: str, examples: int, load_timeout: float, home: str) -> None:
         self.path = path
         self.stderr: IO[bytes] = tempfile.TemporaryFile()
-        env = dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING="utf-8")
+        # Hypothesis keeps a cache in its home directory: a temporary one, not the reader's folder
+        env = dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING="utf-8", HYPOTHESIS_STORAGE_DIRECTORY=home)
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
         self.proc = subprocess.Popen(
@@ -129,7 +132,9 @@ class _Worker:
         threading.Thread(target=self._pump, daemon=True).start()
         self.current: str | None = None  # the property running now
         try:
-            first = self._next(time.monotonic() + load_timeout, "load")
+            first = self._next(time.monotonic() + max(load_timeout, _STARTUP), "start")
+            if first.get("event") == "ready":  # imports done: the file itself gets load_timeout
+                first = self._next(time.monotonic() + load_timeout, "load")
         except _Dead:
             self.stderr.close()
             raise
@@ -228,15 +233,22 @@ def check_file(
     FileReport
         이름별 결과, 찾지 못한 이름, 불러오면서 난 경고, 종료 코드(`exit_code`).
     """
+    report = FileReport(os.path.abspath(path), list(dict.fromkeys(names)) if names is not None else None,
+                        examples=examples)
+    with tempfile.TemporaryDirectory(prefix="refnn-check-") as home:
+        _check(report, examples, timeout, jobs, home)
+    return report
+
+
+def _check(report: FileReport, examples: int, timeout: float, jobs: int | None, home: str) -> None:
     started = time.monotonic()
-    path = os.path.abspath(path)
-    report = FileReport(path, list(dict.fromkeys(names)) if names is not None else None, examples=examples)
+    path = report.path
     try:
-        first = _Worker(path, examples, timeout)
+        first = _Worker(path, examples, timeout, home)
     except _Dead as dead:
         report.load_error = dead.problem
         report.seconds = time.monotonic() - started
-        return report
+        return
     found: dict[str, bool] = first.loaded["found"]
     report.specs = first.loaded["specs"]
     report.descriptions = first.loaded["descriptions"]
@@ -246,7 +258,7 @@ def check_file(
     if report.unknown:
         first.close()
         report.seconds = time.monotonic() - started
-        return report
+        return
     report.missing = [n for n in requested if n not in found]
     todo: queue.Queue[str] = queue.Queue()
     outcomes: dict[str, NameOutcome] = {}
@@ -269,7 +281,7 @@ def check_file(
             t0 = time.monotonic()
             try:
                 if worker is None:
-                    worker = _Worker(path, examples, timeout)
+                    worker = _Worker(path, examples, timeout, home)
                 result = worker.run(name, timeout)
                 outcome.results = result["results"]
             except _Dead as dead:
@@ -289,4 +301,3 @@ def check_file(
         thread.join()
     report.outcomes = [outcomes[n] for n in requested if n in outcomes]
     report.seconds = time.monotonic() - started
-    return report

@@ -89,6 +89,7 @@ def _strip_magics(source: str) -> str:
 
 def read_cells(path: str) -> list[Cell]:
     """The code cells of ``path`` in order (``.py``: split at cell marks; ``.ipynb``: code cells)."""
+    path = os.path.abspath(path)
     if not os.path.isfile(path):
         raise LoadError(f"no such file: {path}")
     suffix = os.path.splitext(path)[1].lower()
@@ -143,8 +144,8 @@ def _register_source(filename: str, source: str) -> None:
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
 
 
-def load(path: str) -> Loaded:
-    """Run ``path`` top-level statement by top-level statement and return its namespace.
+def load(path: str, cells: list[Cell] | None = None) -> Loaded:
+    """Run ``path`` (or its ``cells`` read already) statement by statement; return its namespace.
 
     Raises
     ------
@@ -152,7 +153,7 @@ def load(path: str) -> Loaded:
         When the file cannot be read. Errors while running it are warnings, not exceptions.
     """
     path = os.path.abspath(path)
-    cells = read_cells(path)
+    cells = read_cells(path) if cells is None else cells
     folder = os.path.dirname(path)
     sys.path.insert(0, folder)
     os.chdir(folder)

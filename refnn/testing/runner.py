@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 
 from refnn.testing.cases import Case
 from refnn.testing.functional import FUNCTION_PROPERTIES, IDENTITY_PROPERTIES, OPTIMIZER_PROPERTIES
@@ -135,7 +135,10 @@ def run_property(
 ) -> PropertyResult:
     """Run one property and report it, with the minimal failing case when it fails."""
     failing: list[Case] = []
-    test = property_test(spec_name, prop, impl, failing.append, hypothesis_settings)
+    # no "explain" phase: it reruns a failing test many times (seconds) for notes a report does not use
+    parent = hypothesis_settings if hypothesis_settings is not None else settings()  # the active profile
+    quiet = settings(parent, phases=[p for p in parent.phases if p is not Phase.explain], print_blob=False)
+    test = property_test(spec_name, prop, impl, failing.append, quiet)
     try:
         test()
     except (KeyboardInterrupt, SystemExit):

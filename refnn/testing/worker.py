@@ -84,30 +84,52 @@ def _result_dict(result: Any, cells: list[Any]) -> dict[str, Any]:
     }
 
 
+def _run(name: str, prop: str, obj: Any, chosen: Any) -> Any:
+    from refnn.testing.runner import PropertyResult, run_property
+
+    try:
+        return run_property(name, prop, obj, chosen)
+    except SystemExit as exc:  # sys.exit() in the reader's code
+        import traceback
+
+        text = f"SystemExit: {exc.code}"
+        return PropertyResult(name, prop, False, f"예외 발생 — {text}", f"raised {text}", "",
+                              exc, traceback.extract_tb(exc.__traceback__))
+
+
 def check_name(name: str, obj: Any, examples: int, cells: list[Any], out: IO[str]) -> dict[str, Any]:
-    """Run every property of the book's contract for ``name`` and describe each outcome."""
+    """Run every property of the book's contract for ``name`` and describe each outcome.
+
+    A typo makes every property raise the same exception at the same line; once that failure
+    has been shrunk to a minimal counterexample, later properties that fail the same way are not
+    shrunk again (the report groups them under the first one).
+    """
     from hypothesis import Phase, settings
 
-    from refnn.testing.runner import PropertyResult, run_property
     from refnn.testing.spec import SPECS
 
-    spec = SPECS[name]
-    # reproducible (derandomized, no database); no "explain" phase: it costs seconds per failure
-    chosen = settings(max_examples=examples, deadline=None, database=None, derandomize=True,
-                      print_blob=False, phases=[p for p in Phase if p is not Phase.explain])
+    # reproducible: derandomized, no example database
+    chosen = settings(max_examples=examples, deadline=None, database=None, derandomize=True)
+    no_shrink = settings(chosen, phases=[Phase.explicit, Phase.reuse, Phase.generate])
+    shrunk: set[tuple[Any, ...]] = set()  # exceptions (text, line) already shrunk
     results = []
-    for prop in spec.properties:
+    for prop in SPECS[name].properties:
         _send(out, {"event": "start", "name": name, "property": prop})
-        try:
-            result = run_property(name, prop, obj, chosen)
-        except SystemExit as exc:  # sys.exit() in the reader's code
-            import traceback
-
-            text = f"SystemExit: {exc.code}"
-            result = PropertyResult(name, prop, False, f"예외 발생 — {text}", f"raised {text}", "",
-                                    exc, traceback.extract_tb(exc.__traceback__))
-        results.append(_result_dict(result, cells))
+        if shrunk:
+            result = _result_dict(_run(name, prop, obj, no_shrink), cells)
+            if not result["passed"] and _same_key(result) not in shrunk:
+                result = _result_dict(_run(name, prop, obj, chosen), cells)
+        else:
+            result = _result_dict(_run(name, prop, obj, chosen), cells)
+        if not result["passed"] and not result["contract"]:
+            shrunk.add(_same_key(result))
+        results.append(result)
     return {"event": "result", "name": name, "results": results}
+
+
+def _same_key(result: dict[str, Any]) -> tuple[Any, ...]:
+    loc = result["location"] or {}
+    return (result["exception"], loc.get("line"), loc.get("cell"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,21 +141,24 @@ def main(argv: list[str] | None = None) -> int:
     faulthandler.enable(sys.stderr)  # a segfault still names the reader's line on stderr
     os.environ.setdefault("MPLBACKEND", "Agg")  # plt.show() must not wait for a window
 
-    started = time.perf_counter()
+    from refnn.testing.loader import LoadError, load, read_cells
+
+    try:
+        cells = read_cells(args.path)
+    except LoadError as exc:
+        _send(out, {"event": "error", "kind": "load", "text": str(exc)})
+        return 2
     try:  # everything the check needs is imported before the reader's folder joins sys.path
         import refnn.testing.runner  # noqa: F401
-        from refnn.testing.loader import LoadError, load
         from refnn.testing.spec import PROPERTIES, SPECS
     except ModuleNotFoundError as exc:
         if (exc.name or "").split(".")[0] != "hypothesis":
             raise
         _send(out, {"event": "error", "kind": "no_hypothesis", "text": str(exc)})
         return 2
-    try:
-        loaded = load(args.path)
-    except LoadError as exc:
-        _send(out, {"event": "error", "kind": "load", "text": str(exc)})
-        return 2
+    _send(out, {"event": "ready"})  # the time limit for running the file starts now
+    started = time.perf_counter()
+    loaded = load(args.path, cells)
     _send(out, {
         "event": "loaded",
         "found": found_names(loaded.namespace),

@@ -1,0 +1,231 @@
+"""`python -m refnn check` on the files in tests/fixtures/check, run as a reader would run it.
+
+Each broken fixture is the correct implementation with one planted bug; the check must name
+that class, and only that class, on a FAIL line.  The seed notebook (as a .py file) must fail
+exactly where its typos are, at their lines.  To keep the suite fast, the broken files are
+checked with ``--spec`` (the broken name and a neighbour that shares its code or its kind);
+the correct file, the seed notebook and one broken file are checked whole.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+from refnn.testing import check_class
+
+FIXTURES = Path(__file__).parent / "fixtures" / "check"
+SEED = FIXTURES / "seed_notebook.py"
+EXAMPLES = "10"
+VERDICT = re.compile(r"^(PASS|FAIL) (\w+)", re.MULTILINE)
+
+
+def run_check(path: Path | str, *args: str, examples: str = EXAMPLES) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "refnn", "check", str(path), "--examples", examples, "--jobs", "1", *args],
+        capture_output=True, text=True, encoding="utf-8", timeout=600,
+    )
+
+
+def verdicts(stdout: str) -> dict[str, str]:
+    """Name -> PASS/FAIL, from the one-line-per-name part of the report (before the details)."""
+    head = stdout.split("──")[0]
+    found: dict[str, str] = {}
+    for word, name in VERDICT.findall(head):
+        assert name not in found, f"{name} reported twice:\n{stdout}"
+        found[name] = word
+    return found
+
+
+def fail_line(stdout: str, name: str) -> str:
+    (line,) = [s for s in stdout.splitlines() if s.startswith(f"FAIL {name}:")]
+    return line
+
+
+def line_of(path: Path, text: str) -> int:
+    """The 1-based line of ``path`` that contains ``text`` (exactly one)."""
+    (n,) = [k for k, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line]
+    return n
+
+
+# --- a correct file passes; each planted bug is found, and only it -----------------------------
+
+
+def test_correct_implementation_passes_every_name() -> None:
+    proc = run_check(FIXTURES / "correct.py", examples="5")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    got = verdicts(proc.stdout)
+    assert len(got) == 23 and set(got.values()) == {"PASS"}, proc.stdout
+    assert "FAIL" not in proc.stdout
+
+
+# file, the broken name, neighbours that must pass, text the report must hold for the broken name
+BROKEN = [
+    ("broken_dx.py", "Mul", ("Add",), "dx[0]"),
+    ("broken_grads_entry.py", "Affine", ("MatMul",), "grads[1]"),
+    ("broken_rebind.py", "MatMul", ("Affine",), "grads_inplace"),
+    ("broken_accumulate.py", "Affine", ("MatMul",), "backward_twice"),
+    ("broken_mutation.py", "ReLU", ("relu",), "no_mutation"),
+    ("broken_forward_sign.py", "Sigmoid", ("sigmoid",), "gradient"),
+    ("broken_loss_sum.py", "SoftmaxWithLoss", ("cross_entropy_error",), "batch_mean"),
+    ("broken_onehot.py", "cross_entropy_error", ("SoftmaxWithLoss",), "onehot"),
+    ("broken_optimizer.py", "Momentum", ("SGD",), "inplace"),
+    ("broken_model.py", "TwoLayerNet", ("Affine",), "grads_inplace"),
+    ("broken_exit.py", "Add", ("Mul",), "(종료 코드 3)"),
+]
+
+
+@pytest.mark.parametrize(("fixture", "broken", "neighbours", "evidence"), BROKEN, ids=[b[0] for b in BROKEN])
+def test_planted_bug_fails_only_its_class(fixture: str, broken: str, neighbours: tuple[str, ...],
+                                          evidence: str) -> None:
+    proc = run_check(FIXTURES / fixture, "--spec", broken, *neighbours)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert verdicts(proc.stdout) == {broken: "FAIL", **{n: "PASS" for n in neighbours}}, proc.stdout
+    details = proc.stdout.split(f"FAIL {broken} (")[1]
+    assert evidence in details, proc.stdout
+
+
+def test_whole_broken_file_in_english_names_only_the_typo_class() -> None:
+    path = FIXTURES / "broken_typo.py"
+    proc = run_check(path, "--lang", "en", examples="5")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    got = verdicts(proc.stdout)
+    assert [n for n, v in got.items() if v == "FAIL"] == ["Repeat"], proc.stdout
+    assert len(got) == 23, proc.stdout
+    line = line_of(path, "axis=self.axsi")
+    assert fail_line(proc.stdout, "Repeat") == (
+        f"FAIL Repeat: shapes — AttributeError: 'Repeat' object has no attribute 'axsi' "
+        f"(broken_typo.py, line {line})"
+    )
+    assert f"at: broken_typo.py, line {line}: return np.sum(dout, axis=self.axsi, keepdims=True)" in proc.stdout
+    assert "counterexample (minimal input found by Hypothesis):" in proc.stdout
+    assert re.search(r"[가-힣]", proc.stdout) is None, "Korean text left in the English report"
+
+
+def test_infinite_loop_is_stopped_and_reported() -> None:
+    proc = run_check(FIXTURES / "broken_loop.py", "--spec", "Add", "Branch", "--timeout", "2")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert verdicts(proc.stdout) == {"Add": "PASS", "Branch": "FAIL"}, proc.stdout
+    assert "2초 안에 끝나지 않아 중단했습니다 (무한 루프?)" in fail_line(proc.stdout, "Branch")
+
+
+def test_segfault_is_reported_with_the_readers_line() -> None:
+    path = FIXTURES / "broken_segfault.py"
+    proc = run_check(path, "--spec", "Sum", "Repeat", "--lang", "en")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert verdicts(proc.stdout) == {"Sum": "FAIL", "Repeat": "PASS"}, proc.stdout
+    line = fail_line(proc.stdout, "Sum")
+    assert "the process running your code died" in line and "SIGSEGV" in line, line
+    assert f"(broken_segfault.py, line {line_of(path, 'string_at(0)')})" in line
+
+
+# --- the seed notebook ----------------------------------------------------------------------------
+
+
+def test_seed_notebook_fails_at_its_typos() -> None:
+    proc = run_check(SEED)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert verdicts(proc.stdout) == {
+        "MatMul": "FAIL", "Affine": "FAIL", "Sigmoid": "PASS", "Softmax": "PASS", "SoftmaxWithLoss": "FAIL",
+        "TwoLayerNet": "FAIL", "sigmoid": "PASS", "softmax": "PASS", "cross_entropy_error": "FAIL",
+        "SGD": "PASS",
+    }, proc.stdout
+    typos = {
+        "MatMul": ("np.matmult", "AttributeError: module 'numpy' has no attribute 'matmult'"),
+        "Affine": ("self.W.T", "AttributeError: 'Affine' object has no attribute 'W'"),
+        "cross_entropy_error": ("y.shpae", "AttributeError: 'numpy.ndarray' object has no attribute 'shpae'"),
+        "SoftmaxWithLoss": ("y.shpae", "AttributeError: 'numpy.ndarray' object has no attribute 'shpae'"),
+        "TwoLayerNet": ("layer.parms", "AttributeError: 'Affine' object has no attribute 'parms'"),
+    }
+    for name, (typo, error) in typos.items():
+        line = fail_line(proc.stdout, name)
+        assert line.endswith(f"{error} (seed_notebook.py, {line_of(SEED, typo)}번째 줄)"), line
+    assert "찾지 못함 (검사하지 않음): ReLU, Add, Mul, Branch, Repeat, Sum, relu, log_softmax" in proc.stdout
+
+
+# --- notebooks, loading and exit code 2 -----------------------------------------------------------
+
+
+def _notebook(cells: list[str]) -> str:
+    def code(src: str) -> dict[str, object]:
+        return {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                "source": src.splitlines(keepends=True)}
+
+    body = [code(c) for c in cells]
+    body.insert(1, {"cell_type": "markdown", "metadata": {}, "source": ["# 계층 구현"]})
+    return json.dumps({"cells": body, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def test_ipynb_runs_cell_by_cell_and_reports_cell_and_line(tmp_path: Path) -> None:
+    sections = (FIXTURES / "correct.py").read_text(encoding="utf-8").split("\n# --- ")
+    cells = ["%matplotlib inline\n!echo shell lines are skipped\nimport numpy as np"]
+    cells += ["# --- " + s for s in sections[1:]]
+    cells.append("print('output of the notebook does not disturb the report')\nundefined_name + 1")
+    cells.append("class Sum:\n    def __init__(self, axis=0):\n        self.params, self.grads = [], []\n"
+                 "        self.axis = axis\n\n    def forward(self, x):\n        self.n = x.shape[self.axsi]\n"
+                 "        return np.sum(x, axis=self.axis, keepdims=True)\n")
+    path = tmp_path / "reader.ipynb"
+    path.write_text(_notebook(cells), encoding="utf-8")
+    proc = run_check(path, "--spec", "Sum", "Softmax", "Momentum", "--lang", "en")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert verdicts(proc.stdout) == {"Sum": "FAIL", "Softmax": "PASS", "Momentum": "PASS"}, proc.stdout
+    last = len(cells)
+    assert fail_line(proc.stdout, "Sum").endswith(f"(reader.ipynb, cell {last}, line 7)")
+    assert (f"reader.ipynb, cell {last - 1}, line 2: undefined_name + 1\n"
+            "    NameError: name 'undefined_name' is not defined") in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.py", "", "검사할 이름을 찾지 못했습니다"),
+        ("notes.txt", "class Affine: pass\n", "불러올 수 없습니다"),
+        ("broken.ipynb", "{not json", "불러올 수 없습니다"),
+        ("exits.py", "import os\nos._exit(0)\n", "비정상 종료"),
+        ("hangs.py", "while True:\n    pass\n", "1초 안에 파일 실행이 끝나지 않았습니다"),
+    ],
+)
+def test_unloadable_or_empty_file_exits_2(tmp_path: Path, name: str, content: str, message: str) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    proc = run_check(path, "--timeout", "1" if name == "hangs.py" else "60")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert message in proc.stdout
+    assert VERDICT.search(proc.stdout) is None
+
+
+def test_missing_file_and_unknown_name_exit_2(tmp_path: Path) -> None:
+    proc = run_check(tmp_path / "absent.py")
+    assert proc.returncode == 2 and "no such file" in proc.stdout, proc.stdout
+    proc = run_check(FIXTURES / "correct.py", "--spec", "Affine", "Afine")
+    assert proc.returncode == 2 and "사양에 없는 이름: Afine" in proc.stderr, proc.stderr
+
+
+# --- the same kit from Python, in-process ---------------------------------------------------------
+
+
+def _module(name: str, monkeypatch: pytest.MonkeyPatch) -> object:
+    monkeypatch.syspath_prepend(str(FIXTURES))
+    spec = importlib.util.spec_from_file_location(f"fixture_{name}", FIXTURES / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_check_class_reports_the_broken_property(monkeypatch: pytest.MonkeyPatch) -> None:
+    few = settings(max_examples=10, database=None, derandomize=True, deadline=None)
+    good = check_class(_module("correct", monkeypatch).MatMul, hypothesis_settings=few)  # type: ignore[attr-defined]
+    assert good.passed, [r.message_en for r in good.failures]
+    bad = check_class(_module("broken_rebind", monkeypatch).MatMul,  # type: ignore[attr-defined]
+                      properties=["grads_inplace", "backward_twice"], hypothesis_settings=few)
+    assert [(r.property, r.passed) for r in bad.results] == [("grads_inplace", False), ("backward_twice", True)]
+    assert "self.grads[i][...]" in bad.failures[0].message_en
+    assert "args[0] float64" in bad.failures[0].counterexample
