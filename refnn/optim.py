@@ -23,11 +23,28 @@ __all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "check_p
 
 
 def check_pairs(name: str, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
-    """Refuse params/grads lists that do not line up one to one.
+    """`params`와 `grads`가 하나씩 짝을 이루는지 검사합니다(모든 옵티마이저의 `update`가 씁니다).
 
-    Raises ``ValueError`` when the lengths differ or when ``params[i]`` and
-    ``grads[i]`` differ in shape, and ``TypeError`` when an entry is not an ndarray
-    (a parameter must be an array so that it can be updated in place).
+    Parameters
+    ----------
+    name : str
+        오류 메시지에 쓸 옵티마이저 이름.
+    params, grads : list of numpy.ndarray
+        매개변수와 기울기 리스트.
+
+    Raises
+    ------
+    ValueError
+        길이가 다르거나 `params[i]`와 `grads[i]`의 형상이 다를 때. 메시지에 두 형상이 나옵니다.
+    TypeError
+        원소가 numpy 배열이 아닐 때(매개변수는 제자리에서 갱신되어야 하므로 배열이어야 합니다).
+
+    Examples
+    --------
+    >>> check_pairs("SGD", [np.zeros(2)], [np.zeros(3)])
+    Traceback (most recent call last):
+        ...
+    ValueError: SGD.update: params[0] shape (2,) does not match grads[0] shape (3,)
     """
     if len(params) != len(grads):
         raise ValueError(
