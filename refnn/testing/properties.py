@@ -96,9 +96,9 @@ def _compare(what_ko: str, what_en: str, got: Any, want: Any, atol: float, rtol:
         worst = int(np.argmax(np.where(bad, np.nan_to_num(err, nan=np.inf), -1)))
         idx = tuple(int(i) for i in np.unravel_index(worst, g.shape))
         raise SpecFailure(
-            f"{what_ko}가 인덱스 {idx}에서 {g[idx]!r}인데 {w[idx]!r}이어야 합니다 "
+            f"{what_ko}가 인덱스 {idx}에서 {float(g[idx])!r}인데 {float(w[idx])!r}이어야 합니다 "
             f"({int(bad.sum())}/{g.size}개 원소가 다름)",
-            f"{what_en} is {g[idx]!r} at index {idx}, expected {w[idx]!r} "
+            f"{what_en} is {float(g[idx])!r} at index {idx}, expected {float(w[idx])!r} "
             f"({int(bad.sum())} of {g.size} elements differ)",
         )
 
