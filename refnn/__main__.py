@@ -8,14 +8,22 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Sequence
+from collections.abc import Sequence
+from typing import NoReturn
 
 from refnn import __version__
 from refnn.commands import COMMANDS
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line on stderr and exit code 2 (no usage block)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="refnn", description="refnn: 밑바닥부터 시작하는 딥러닝 2, 1장 참조 구현")
+    parser = OneLineParser(prog="refnn", description="refnn: 밑바닥부터 시작하는 딥러닝 2, 1장 참조 구현")
     parser.add_argument("--version", action="version", version=f"refnn {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in COMMANDS:
