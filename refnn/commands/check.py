@@ -3,7 +3,7 @@ r"""`python -m refnn check PATH`: 독자가 직접 구현한 계층·함수·옵
 PATH는 `.py` 파일(노트북을 스크립트로 내보낸 파일)이나 `.ipynb` 노트북입니다. 파일에서
 사양의 이름(`MatMul`, `Affine`, `Sigmoid`, …, `SGD`, `TwoLayerNet`, `softmax`, …)과 같은 이름의
 클래스·함수를 찾아 책의 계약(`refnn.testing.SPECS[name].properties`)을 모두 검사하고,
-이름마다 한 줄(`PASS Name` 또는 `FAIL Name: <속성> — <무엇이 다른지>`)을 출력한 뒤
+이름마다 한 줄(`PASS Name` 또는 `FAIL Name: <성질> — <무엇이 다른지>`)을 출력한 뒤
 실패마다 자세한 내용(최소 반례, 가장 나쁜 인덱스의 해석적·수치 기울기, 예외가 난 파일의 줄)을
 보여 줍니다.
 
@@ -28,7 +28,7 @@ PROG = "refnn check"
 #: Every fixed text of the report, in Korean and English.
 TEXTS: dict[str, dict[str, str]] = {
     "ko": {
-        "header": "refnn check {path}: 이름 {count}개 검사 (속성마다 예제 {examples}개)",
+        "header": "refnn check {path}: 이름 {count}개 검사 (성질마다 예제 {examples}개)",
         "missing": "찾지 못함 (검사하지 않음): {names}",
         "warnings": "파일을 실행하며 난 오류 (그 문장을 건너뛰고 계속 실행함):",
         "details": "자세한 내용",
@@ -38,9 +38,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "where_py": "{file}, {line}번째 줄",
         "where_cell": "{file} 셀 {cell}, {line}번째 줄",
         "timeout": "{limit:g}초 안에 끝나지 않아 중단했습니다 (무한 루프?)",
-        "timeout_during": "{limit:g}초 안에 끝나지 않아 중단했습니다 (무한 루프?), '{prop}' 속성을 검사하던 중",
+        "timeout_during": "{limit:g}초 안에 끝나지 않아 중단했습니다 (무한 루프?), '{prop}' 성질을 검사하던 중",
         "crash": "코드를 실행하던 프로세스가 비정상 종료했습니다 (종료 코드 {code})",
-        "crash_during": "'{prop}' 속성을 검사하던 중 코드를 실행하던 프로세스가 비정상 종료했습니다 (종료 코드 {code})",
+        "crash_during": "'{prop}' 성질을 검사하던 중 코드를 실행하던 프로세스가 비정상 종료했습니다 (종료 코드 {code})",
         "stderr": "프로세스의 마지막 출력:",
         "wrong_class": "{name}은(는) 클래스여야 하는데 클래스가 아닙니다",
         "wrong_function": "{name}은(는) 함수여야 하는데 클래스입니다",

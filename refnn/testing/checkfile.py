@@ -222,9 +222,9 @@ def check_file(
     names : iterable of str, optional
         검사할 이름(기본값: `SPECS`의 모든 이름).
     examples : int
-        속성마다 Hypothesis가 만드는 예제 수.
+        성질마다 Hypothesis가 만드는 예제 수.
     timeout : float
-        이름 하나(그 이름의 모든 속성)에 허용하는 초. 파일을 불러오는 데에도 같은 한도를 씁니다.
+        이름 하나(그 이름의 모든 성질)에 허용하는 초. 파일을 불러오는 데에도 같은 한도를 씁니다.
     jobs : int, optional
         나란히 돌릴 하위 프로세스 수(기본값: `default_jobs()`).
 
