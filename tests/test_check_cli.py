@@ -130,7 +130,7 @@ def test_segfault_is_reported_with_the_readers_line() -> None:
 
 
 def test_seed_notebook_fails_at_its_typos() -> None:
-    proc = run_check(SEED)
+    proc = run_check(SEED, "--jobs", "2")  # two workers share the names
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert verdicts(proc.stdout) == {
         "MatMul": "FAIL", "Affine": "FAIL", "Sigmoid": "PASS", "Softmax": "PASS", "SoftmaxWithLoss": "FAIL",
@@ -167,19 +167,24 @@ def test_ipynb_runs_cell_by_cell_and_reports_cell_and_line(tmp_path: Path) -> No
     sections = (FIXTURES / "correct.py").read_text(encoding="utf-8").split("\n# --- ")
     cells = ["%matplotlib inline\n!echo shell lines are skipped\nimport numpy as np"]
     cells += ["# --- " + s for s in sections[1:]]
+    cells.append("%%timeit\nthis cell is not Python")
+    cells.append("def ReLU(x):\n    return np.maximum(0, x)\n")  # a function where a class is expected
     cells.append("print('output of the notebook does not disturb the report')\nundefined_name + 1")
     cells.append("class Sum:\n    def __init__(self, axis=0):\n        self.params, self.grads = [], []\n"
                  "        self.axis = axis\n\n    def forward(self, x):\n        self.n = x.shape[self.axsi]\n"
                  "        return np.sum(x, axis=self.axis, keepdims=True)\n")
     path = tmp_path / "reader.ipynb"
     path.write_text(_notebook(cells), encoding="utf-8")
-    proc = run_check(path, "--spec", "Sum", "Softmax", "Momentum", "--lang", "en")
+    proc = run_check(path, "--spec", "ReLU", "Sum", "Softmax", "Momentum", "--lang", "en")
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert verdicts(proc.stdout) == {"Sum": "FAIL", "Softmax": "PASS", "Momentum": "PASS"}, proc.stdout
+    assert verdicts(proc.stdout) == {"ReLU": "FAIL", "Sum": "FAIL", "Softmax": "PASS", "Momentum": "PASS"}, \
+        proc.stdout
     last = len(cells)
     assert fail_line(proc.stdout, "Sum").endswith(f"(reader.ipynb, cell {last}, line 7)")
+    assert fail_line(proc.stdout, "ReLU").endswith("ReLU must be a class, but it is not")
     assert (f"reader.ipynb, cell {last - 1}, line 2: undefined_name + 1\n"
             "    NameError: name 'undefined_name' is not defined") in proc.stdout
+    assert f"reader.ipynb, cell {last - 3}, line 1: %%timeit\n    a cell magic (%%) cell: skipped" in proc.stdout
 
 
 @pytest.mark.parametrize(

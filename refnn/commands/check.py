@@ -45,6 +45,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "wrong_class": "{name}은(는) 클래스여야 하는데 클래스가 아닙니다",
         "wrong_function": "{name}은(는) 함수여야 하는데 클래스입니다",
         "process": "프로세스",
+        "kind": "종류",
         "load_failed": "{path}을(를) 불러올 수 없습니다: {reason}",
         "load_timeout": "{limit:g}초 안에 파일 실행이 끝나지 않았습니다 (최상위 코드의 무한 루프?)",
         "load_crash": "파일을 실행하던 프로세스가 비정상 종료했습니다 (종료 코드 {code})",
@@ -52,6 +53,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "summary": "통과 {passed}, 실패 {failed}, 찾지 못함 {missing} ({seconds:.1f}초)",
         "no_hypothesis": "refnn check에는 Hypothesis가 필요합니다: pip install 'refnn[test]'",
         "unknown": "사양에 없는 이름: {names}. 가능한 이름: {known}",
+        "interrupted": "중단했습니다",
+        "cell_magic": "셀 매직(%%)으로 시작하는 셀이라 건너뛰었습니다",
     },
     "en": {
         "header": "refnn check {path}: checking {count} names ({examples} examples per property)",
@@ -72,6 +75,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "wrong_class": "{name} must be a class, but it is not",
         "wrong_function": "{name} must be a function, but it is a class",
         "process": "process",
+        "kind": "kind",
         "load_failed": "cannot load {path}: {reason}",
         "load_timeout": "running the file did not finish within {limit:g} s (an infinite loop at top level?)",
         "load_crash": "the process running the file died (exit code {code})",
@@ -79,6 +83,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "summary": "{passed} passed, {failed} failed, {missing} not found ({seconds:.1f} s)",
         "no_hypothesis": "refnn check needs Hypothesis: pip install 'refnn[test]'",
         "unknown": "not in the specification: {names}. Known names: {known}",
+        "interrupted": "interrupted",
+        "cell_magic": "a cell magic (%%) cell: skipped",
     },
 }
 
@@ -147,6 +153,7 @@ def _problem_text(outcome: Any, t: dict[str, str], limit: float) -> tuple[str, s
         text = t["crash_during" if prop else "crash"].format(code=_status(problem.get("returncode")), prop=prop)
     elif kind == "wrong_kind":
         text = t["wrong_function" if outcome.kind == "function" else "wrong_class"].format(name=outcome.name)
+        prop = t["kind"]
     else:  # the file could not be run again in a fresh process
         text = t["load_failed"].format(path="", reason=problem.get("text", kind)).strip()
     where = _where(problem.get("location"), t)
@@ -200,7 +207,8 @@ def render(report: Any, lang: str = "ko", limit: float = 60.0, shown: str | None
         for w in report.warnings:
             where = _where(w, t)
             code = f": {w['code']}" if w.get("code") else ""
-            lines.append(f"  {where}{code}\n    {w['text']}")
+            text = t["cell_magic"] if w.get("kind") == "cell_magic" else w["text"]
+            lines.append(f"  {where}{code}\n    {text}")
     lines.append("")
     for outcome in report.outcomes:
         if outcome.passed:
@@ -220,7 +228,8 @@ def render(report: Any, lang: str = "ko", limit: float = 60.0, shown: str | None
     if failed:
         lines += ["", f"── {t['details']} ──"]
     for outcome in failed:
-        lines += ["", f"FAIL {outcome.name} ({outcome.kind})"]
+        kind = report.kind_labels.get(outcome.kind, outcome.kind) if lang == "ko" else outcome.kind
+        lines += ["", f"FAIL {outcome.name} ({kind})"]
         if outcome.problem is not None:
             text, prop = _problem_text(outcome, t, limit)
             lines.append(f"  {prop}: {text}")
@@ -272,7 +281,11 @@ def run(args: argparse.Namespace) -> int:
     """Run the check and print the report; the exit code follows ``FileReport.exit_code``."""
     from refnn.testing.checkfile import check_file
 
-    report = check_file(args.path, args.spec, examples=args.examples, timeout=args.timeout, jobs=args.jobs)
+    try:
+        report = check_file(args.path, args.spec, examples=args.examples, timeout=args.timeout, jobs=args.jobs)
+    except KeyboardInterrupt:
+        print(f"{PROG}: {TEXTS[args.lang]['interrupted']}", file=sys.stderr)
+        return 130
     text = render(report, args.lang, args.timeout, shown=args.path)
     if report.unknown or (report.load_error or {}).get("kind") == "no_hypothesis":
         print(f"{PROG}: error: {text.strip()}", file=sys.stderr)

@@ -73,6 +73,7 @@ class FileReport:
     unknown: list[str] = field(default_factory=list)  # requested names the specification lacks
     specs: dict[str, str] = field(default_factory=dict)  # every specified name -> its kind
     descriptions: dict[str, list[str]] = field(default_factory=dict)  # property -> [ko, en]
+    kind_labels: dict[str, str] = field(default_factory=dict)  # kind -> Korean label
     warnings: list[dict[str, Any]] = field(default_factory=list)
     load_error: dict[str, Any] | None = None
     examples: int = 0
@@ -252,6 +253,7 @@ def _check(report: FileReport, examples: int, timeout: float, jobs: int | None, 
     found: dict[str, bool] = first.loaded["found"]
     report.specs = first.loaded["specs"]
     report.descriptions = first.loaded["descriptions"]
+    report.kind_labels = first.loaded.get("kind_labels", {})
     report.warnings = first.loaded["warnings"]
     requested = report.requested if report.requested is not None else list(report.specs)
     report.unknown = [n for n in requested if n not in report.specs]
@@ -271,33 +273,52 @@ def _check(report: FileReport, examples: int, timeout: float, jobs: int | None, 
         else:
             outcomes[name].problem = {"kind": "wrong_kind"}
 
+    stop = threading.Event()
+    lock = threading.Lock()
+    live = {first}
+
     def serve(worker: _Worker | None) -> None:
-        while True:
-            try:
-                name = todo.get_nowait()
-            except queue.Empty:
-                break
-            outcome = outcomes[name]
-            t0 = time.monotonic()
-            try:
-                if worker is None:
-                    worker = _Worker(path, examples, timeout, home)
-                result = worker.run(name, timeout)
-                outcome.results = result["results"]
-            except _Dead as dead:
-                outcome.problem = dead.problem
-                if worker is not None:
-                    worker.close()
-                worker = None
-            outcome.seconds = time.monotonic() - t0
-        if worker is not None:
-            worker.close()
+        try:
+            while not stop.is_set():
+                try:
+                    name = todo.get_nowait()
+                except queue.Empty:
+                    break
+                outcome = outcomes[name]
+                t0 = time.monotonic()
+                try:
+                    if worker is None:
+                        worker = _Worker(path, examples, timeout, home)
+                        with lock:
+                            live.add(worker)
+                    result = worker.run(name, timeout)
+                    outcome.results = result["results"]
+                except _Dead as dead:
+                    outcome.problem = dead.problem
+                    if worker is not None:
+                        worker.close()
+                        with lock:
+                            live.discard(worker)
+                    worker = None
+                outcome.seconds = time.monotonic() - t0
+        finally:
+            if worker is not None:
+                worker.close()
 
     count = min(jobs or default_jobs(), max(1, todo.qsize()))
-    threads = [threading.Thread(target=serve, args=(first if k == 0 else None,)) for k in range(count)]
+    threads = [threading.Thread(target=serve, args=(first if k == 0 else None,), daemon=True)
+               for k in range(count)]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
+    try:
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.2)  # a short wait keeps Ctrl-C responsive
+    except KeyboardInterrupt:  # stop every worker: none may outlive the command
+        stop.set()
+        with lock:
+            for worker in list(live):
+                worker.kill()
+        raise
     report.outcomes = [outcomes[n] for n in requested if n in outcomes]
     report.seconds = time.monotonic() - started

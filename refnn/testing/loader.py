@@ -157,6 +157,7 @@ def load(path: str, cells: list[Cell] | None = None) -> Loaded:
     folder = os.path.dirname(path)
     sys.path.insert(0, folder)
     os.chdir(folder)
+    sys.argv = [path]  # a script that parses its arguments sees none, not the worker's
     module = types.ModuleType(MODULE_NAME)
     module.__file__ = path
     sys.modules[MODULE_NAME] = module

@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:  # everything the check needs is imported before the reader's folder joins sys.path
         import refnn.testing.runner  # noqa: F401
-        from refnn.testing.spec import PROPERTIES, SPECS
+        from refnn.testing.spec import KINDS, PROPERTIES, SPECS
     except ModuleNotFoundError as exc:
         if (exc.name or "").split(".")[0] != "hypothesis":
             raise
@@ -164,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         "found": found_names(loaded.namespace),
         "specs": {name: spec.kind for name, spec in SPECS.items()},
         "descriptions": PROPERTIES,
+        "kind_labels": KINDS,
         "warnings": loaded.warnings,
         "seconds": time.perf_counter() - started,
     })
