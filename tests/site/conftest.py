@@ -141,7 +141,13 @@ def require_chromium(path: Path = CHROMIUM, ci: bool | None = None) -> None:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     require_chromium()
-    from playwright.sync_api import sync_playwright
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        message = "the Python package playwright is missing: pip install -e '.[test]'"
+        if in_ci():
+            pytest.fail(message + " -- CI=true, so this is a failure, not a skip", pytrace=False)
+        pytest.skip(message)
 
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)

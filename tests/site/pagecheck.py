@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 # After "load" (images and fonts are in), wait at most this long for KaTeX to render every
@@ -91,6 +89,8 @@ def new_context(browser: Any, width: int = 1400, height: int = 900) -> tuple[Any
 
 
 def inspect_page(browser: Any, url: str) -> PageReport:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     context, external = new_context(browser)
     report = PageReport(url)
     page = context.new_page()
