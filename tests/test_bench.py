@@ -47,6 +47,7 @@ def test_summarize_takes_the_ratio_of_medians_and_judges_the_target():
                      [("refnn", "other", 1.0), ("slow", "other", 1.0), ("refnn", "absent", 1.0)])
     ratios = {r["name"]: r for r in case["ratios"]}
     assert ratios["refnn/other"]["value"] == pytest.approx(0.5)  # median 2 / median 4
+    assert ratios["refnn/other"]["paired"] == pytest.approx(0.25)  # median of 1/4, 5/4, 2/100
     assert ratios["refnn/other"]["met"] is True
     assert ratios["slow/other"]["met"] is False  # the verdict does go red
     assert "refnn/absent" not in ratios  # an unmeasured contender gives no ratio

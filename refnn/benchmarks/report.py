@@ -24,7 +24,7 @@ def _verdict(met: bool | None) -> str:
 
 
 def summary_rows(results: dict[str, Any]) -> list[list[str]]:
-    """비율 하나당 한 줄: 경우, 비교, refnn 중앙값, 상대 중앙값, 비, 목표, 판정."""
+    """비율 하나당 한 줄: 경우, 비교, 분자·분모의 중앙값, 중앙값의 비, 라운드별 비의 중앙값, 목표, 판정."""
     rows = []
     for case in results.get("cases", []):
         unit = case["unit"]
@@ -38,6 +38,7 @@ def summary_rows(results: dict[str, Any]) -> list[list[str]]:
                 _fmt_time(c[num]["median"], unit),
                 _fmt_time(c[den]["median"], unit),
                 f"{r['value']:.3f}",
+                f"{r['paired']:.3f}",
                 target,
                 _verdict(r["met"]),
             ])
@@ -50,13 +51,14 @@ def summary_rows(results: dict[str, Any]) -> list[list[str]]:
             f"{m['long_peak_rss_kib'] / 1024:.1f} MiB",
             f"{m['short_peak_rss_kib'] / 1024:.1f} MiB",
             f"{m['ratio']:.3f}",
+            "—",
             f"≤ {memory['target']:g}",
             _verdict(m["met"]),
         ])
     suite = results.get("suite") or {}
     if "seconds" in suite:
         rows.append([
-            "suite", "ci profile, pytest -n 2", f"{suite['seconds']:.1f} s", "—", "—",
+            "suite", "ci profile, pytest -n 2", f"{suite['seconds']:.1f} s", "—", "—", "—",
             f"< {suite['target_seconds']:g} s", _verdict(suite["met"]) + f" ({suite['summary']})",
         ])
     return rows
@@ -81,7 +83,7 @@ def format_markdown(results: dict[str, Any]) -> str:
     if results.get("quick"):
         parts += ["**Quick run (tiny sizes): a smoke test of the harness, not a measurement of the targets.**", ""]
     parts += [
-        _table(["case", "ratio", "numerator", "denominator", "value", "target", "verdict"],
+        _table(["case", "ratio", "numerator", "denominator", "value", "per round", "target", "verdict"],
                summary_rows(results)),
         "",
     ]

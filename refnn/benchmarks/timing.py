@@ -183,7 +183,9 @@ def summarize(
         경쟁자별 라운드 시간(작업 하나당 초).
     comparisons : list of (numerator, denominator, target)
         계산할 비율 `median(numerator) / median(denominator)`과 그 목표 상한
-        (`None`이면 목표 없이 보고만). 분모가 측정되지 않았으면 건너뜁니다.
+        (`None`이면 목표 없이 보고만). 분모가 측정되지 않았으면 건너뜁니다. 판정은 이
+        중앙값의 비로 하고, 같은 라운드끼리의 비의 중앙값(`paired`)도 참고로 남깁니다
+        (부하가 라운드마다 바뀌는 기계에서 덜 흔들립니다).
     skipped : mapping of str to str, optional
         건너뛴 경쟁자와 그 이유.
     notes : mapping, optional
@@ -198,10 +200,12 @@ def summarize(
         if num not in times or den not in times:
             continue
         value = ratio(times, num, den)
+        paired = median([a / b for a, b in zip(times[num], times[den])])
         ratios.append(
             {
                 "name": f"{num}/{den}",
                 "value": value,
+                "paired": paired,
                 "target": target,
                 "met": None if target is None else bool(value <= target),
             }
