@@ -15,6 +15,7 @@ PyTorch가 없으면 PyTorch 경쟁자만 빠지고 그 이유가 결과에 남�
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -46,7 +47,12 @@ def run_benchmarks(
     unknown = set(cfg.cases) - set(CASES)
     if unknown:
         raise ValueError(f"unknown case(s) {sorted(unknown)}; expected some of {list(CASES)}")
-    results: dict[str, Any] = {"machine": machine_info(torch), "rounds": cfg.rounds, "cases": []}
+    results: dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": machine_info(torch),
+        "rounds": cfg.rounds,
+        "cases": [],
+    }
     if torch is None:
         log(TORCH_MISSING)
     if "chapter1" in cfg.cases:

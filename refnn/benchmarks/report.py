@@ -74,7 +74,8 @@ def format_markdown(results: dict[str, Any]) -> str:
     """요약 표, 경우별 중앙값 표, 건너뛴 것, 기계 정보를 담은 Markdown."""
     m = results.get("machine", {})
     parts = [
-        f"Machine: {m.get('cpu')}, {m.get('cores')} cores (shared), {m.get('memory_gib')} GiB; "
+        f"Measured {results.get('date', '')} on {m.get('cpu')}, {m.get('cores')} cores (shared), "
+        f"{m.get('memory_gib')} GiB; "
         f"Python {m.get('python')}, NumPy {m.get('numpy')} ({m.get('blas')}), "
         f"PyTorch {m.get('torch') or 'not installed'}; load average at start "
         f"{m.get('load_average_at_start')}; {results.get('rounds')} interleaved rounds, medians.",
