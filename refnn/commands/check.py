@@ -14,7 +14,6 @@ PATH는 `.py` 파일(노트북을 스크립트로 내보낸 파일)이나 `.ipyn
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 from typing import Any
@@ -54,6 +53,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_hypothesis": "refnn check에는 Hypothesis가 필요합니다: pip install 'refnn[test]'",
         "unknown": "사양에 없는 이름: {names}. 가능한 이름: {known}",
         "interrupted": "중단했습니다",
+        "reload_failed": "새 프로세스에서 파일을 다시 불러오지 못했습니다: {reason}",
         "cell_magic": "셀 매직(%%)으로 시작하는 셀이라 건너뛰었습니다",
     },
     "en": {
@@ -84,6 +84,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "no_hypothesis": "refnn check needs Hypothesis: pip install 'refnn[test]'",
         "unknown": "not in the specification: {names}. Known names: {known}",
         "interrupted": "interrupted",
+        "reload_failed": "a fresh process could not load the file again: {reason}",
         "cell_magic": "a cell magic (%%) cell: skipped",
     },
 }
@@ -123,7 +124,7 @@ def register(subparsers: Any) -> None:
 def _where(loc: dict[str, Any] | None, t: dict[str, str]) -> str:
     if not loc:
         return ""
-    file = os.path.basename(loc["path"])
+    file = loc["path"]
     if loc.get("cell") is not None:
         return t["where_cell"].format(file=file, cell=loc["cell"], line=loc["line"])
     return t["where_py"].format(file=file, line=loc["line"])
@@ -155,7 +156,7 @@ def _problem_text(outcome: Any, t: dict[str, str], limit: float) -> tuple[str, s
         text = t["wrong_function" if outcome.kind == "function" else "wrong_class"].format(name=outcome.name)
         prop = t["kind"]
     else:  # the file could not be run again in a fresh process
-        text = t["load_failed"].format(path="", reason=problem.get("text", kind)).strip()
+        text = t["reload_failed"].format(reason=problem.get("text", kind))
     where = _where(problem.get("location"), t)
     return text + (f" ({where})" if where else ""), prop or t["process"]
 

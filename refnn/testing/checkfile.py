@@ -110,7 +110,7 @@ def _user_frame(path: str, text: str) -> dict[str, Any] | None:
             continue
         n = int(line)
         code = code_lines[n - 1].strip() if 0 < n <= len(code_lines) else ""
-        return {"path": path, "line": n, "cell": cell, "code": code}
+        return {"path": os.path.basename(path), "line": n, "cell": cell, "code": code}
     return None
 
 

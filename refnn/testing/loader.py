@@ -38,6 +38,8 @@ __all__ = ["Cell", "Location", "Loaded", "LoadError", "read_cells", "load", "use
 #: block, typically a long training run, is not executed).
 MODULE_NAME = "refnn_user_code"
 
+#: Longest exception text kept in a report (some messages print whole arrays).
+_TEXT_LIMIT = 500
 _CELL_MARK = re.compile(r"^#\s*(%%|In\s*\[[^\]]*\]\s*:?)")
 _MAGIC = re.compile(r"^([ \t]*)[%!].*$", re.MULTILINE)
 
@@ -128,14 +130,36 @@ class _NoIPython:
         return lambda *args, **kwargs: None
 
 
+def _library_roots() -> tuple[str, ...]:
+    import refnn
+
+    refnn_dir = os.path.dirname(os.path.abspath(refnn.__file__))
+    roots = {refnn_dir, os.path.join(os.path.dirname(refnn_dir), "dataset"), sys.prefix, sys.base_prefix,
+             sys.exec_prefix}
+    return tuple(os.path.join(os.path.abspath(r), "") for r in roots)
+
+
 def user_location(frames: list[traceback.FrameSummary], cells: list[Cell]) -> Location | None:
-    """The innermost frame that lies in the reader's file, or None."""
+    """The innermost frame in the reader's code, or None.
+
+    The reader's code is the checked file and any other Python file under its folder that it
+    imports (``from my_layers import Affine``), but not refnn, the standard library or anything
+    installed in the environment.
+    """
     by_name = {c.filename: c for c in cells}
+    folder = os.path.join(os.path.dirname(cells[0].path), "") if cells else None
+    libraries = _library_roots()
     for frame in reversed(frames):
+        if frame.lineno is None:
+            continue
+        code = linecache.getline(frame.filename, frame.lineno).strip()
         cell = by_name.get(frame.filename)
-        if cell is not None and frame.lineno is not None:
+        if cell is not None:
             path, number = cell.where
-            return Location(path, frame.lineno, number, linecache.getline(frame.filename, frame.lineno).strip())
+            return Location(os.path.basename(path), frame.lineno, number, code)
+        name = os.path.abspath(frame.filename)
+        if folder and name.startswith(folder) and not name.startswith(libraries) and name.endswith(".py"):
+            return Location(os.path.relpath(name, folder), frame.lineno, None, code)
     return None
 
 
@@ -171,7 +195,7 @@ def load(path: str, cells: list[Cell] | None = None) -> Loaded:
         body = cell.source.lstrip()
         if body.startswith("%%"):
             first = cell.source.count("\n", 0, len(cell.source) - len(body)) + 1
-            loaded.warnings.append({"kind": "cell_magic", "path": cell.where[0], "cell": cell.number,
+            loaded.warnings.append({"kind": "cell_magic", "path": os.path.basename(path), "cell": cell.number,
                                     "line": first, "code": body.splitlines()[0],
                                     "text": "cell magic: cell skipped"})
             continue
@@ -182,7 +206,7 @@ def load(path: str, cells: list[Cell] | None = None) -> Loaded:
             tree = ast.parse(source, cell.filename)
         except SyntaxError as exc:
             loaded.warnings.append({
-                "kind": "syntax", "path": cell.where[0], "cell": cell.number, "line": exc.lineno or 0,
+                "kind": "syntax", "path": os.path.basename(path), "cell": cell.number, "line": exc.lineno or 0,
                 "text": f"SyntaxError: {exc.msg}", "code": (exc.text or "").strip(),
             })
             continue
@@ -192,10 +216,9 @@ def load(path: str, cells: list[Cell] | None = None) -> Loaded:
                 exec(code, namespace)
             except (Exception, SystemExit) as exc:
                 where = user_location(traceback.extract_tb(exc.__traceback__), cells)
-                loaded.warnings.append({
-                    "kind": "error", "path": cell.where[0], "cell": cell.number,
-                    "line": where.line if where else stmt.lineno,
-                    "code": where.code if where else "",
-                    "text": f"{type(exc).__name__}: {exc}",
-                })
+                if where is None:  # raised inside a library: point at the statement
+                    where = Location(os.path.basename(path), stmt.lineno, cell.number,
+                                     linecache.getline(cell.filename, stmt.lineno).strip())
+                loaded.warnings.append({"kind": "error", **where.to_dict(),
+                                        "text": f"{type(exc).__name__}: {exc}"[:_TEXT_LIMIT]})
     return loaded

@@ -172,17 +172,65 @@ def check_implementation(
 
 
 def check_class(cls: type, spec: str | None = None, **kwargs: Any) -> Report:
-    """클래스 `cls`를 사양 `spec`(기본값: 클래스 이름)의 모든 속성으로 검사합니다.
+    """클래스 `cls`를 사양 `spec`(기본값: 클래스 이름)의 성질로 검사합니다.
+
+    독자가 직접 쓴 계층·노드·모델·옵티마이저를 refnn 자신의 테스트와 같은 성질로, 현재
+    프로세스에서 검사합니다(파일 전체를 하위 프로세스에서 검사하려면
+    `refnn.testing.checkfile.check_file`).
+
+    Parameters
+    ----------
+    cls : type
+        검사할 클래스. 책의 프로토콜(`params`, `grads`, `forward`, `backward` 또는 `update`)을 따릅니다.
+    spec : str, optional
+        사양의 이름(`SPECS`의 키). 생략하면 `cls.__name__`.
+    **kwargs
+        `check_implementation`에 그대로 전달: `properties`(성질 이름의 목록), `extended`
+        (refnn만의 추가 성질도 검사), `hypothesis_settings`(예제 수 등; 기본값은 활성 프로필).
+
+    Returns
+    -------
+    Report
+        성질마다 `PropertyResult`(통과 여부, 한국어·영어 메시지, 최소 반례, 예외).
 
     Examples
     --------
+    >>> from hypothesis import settings
     >>> from refnn.layers import Affine
-    >>> check_class(Affine).passed
-    True
+    >>> report = check_class(Affine, properties=["gradient", "grads_inplace"],
+    ...                      hypothesis_settings=settings(max_examples=10, deadline=None, derandomize=True))
+    >>> report.passed, [r.property for r in report.results]
+    (True, ['gradient', 'grads_inplace'])
     """
     return check_implementation(cls, spec or cls.__name__, **kwargs)
 
 
 def check_function(fn: Callable[..., Any], spec: str | None = None, **kwargs: Any) -> Report:
-    """함수 `fn`을 사양 `spec`(기본값: 함수 이름)의 모든 속성으로 검사합니다."""
+    """함수 `fn`을 사양 `spec`(기본값: 함수 이름)의 성질로 검사합니다.
+
+    Parameters
+    ----------
+    fn : callable
+        검사할 함수(`sigmoid`, `relu`, `softmax`, `log_softmax`, `cross_entropy_error`).
+    spec : str, optional
+        사양의 이름. 생략하면 `fn.__name__`.
+    **kwargs
+        `check_class`와 같습니다.
+
+    Returns
+    -------
+    Report
+        성질마다의 결과.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hypothesis import settings
+    >>> def softmax(x):  # 마지막 축이 아니라 전체에 대해 정규화하는 흔한 실수
+    ...     e = np.exp(x - x.max())
+    ...     return e / e.sum()
+    >>> report = check_function(softmax, hypothesis_settings=settings(max_examples=10, deadline=None, derandomize=True))
+    >>> [r.property for r in report.failures]
+    ['forward', 'softmax_identities']
+    """
     return check_implementation(fn, spec or fn.__name__, **kwargs)

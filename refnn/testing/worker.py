@@ -6,8 +6,9 @@ FAIL로 알립니다.
 
 Protocol
 --------
-- 시작하면 파일을 불러오고 한 줄의 JSON ``{"event": "loaded", "found": {...}, "warnings": [...]}``
-  (또는 ``{"event": "error", "text": ...}``)을 씁니다.
+- 시작하면 필요한 모듈을 불러온 뒤 ``{"event": "ready"}``를, 독자의 파일을 실행한 뒤
+  ``{"event": "loaded", "found": {...}, "warnings": [...], ...}``를 한 줄의 JSON으로 씁니다
+  (파일을 읽을 수 없으면 ``{"event": "error", "kind": ..., "text": ...}``).
 - 그 뒤 표준 입력에서 이름을 한 줄에 하나씩 읽어, 성질마다 ``{"event": "start", ...}``를,
   이름이 끝나면 ``{"event": "result", ...}``을 씁니다. 입력이 끝나면 종료합니다.
 
@@ -78,7 +79,7 @@ def _result_dict(result: Any, cells: list[Any]) -> dict[str, Any]:
         "message_en": result.message_en,
         "counterexample": result.counterexample,
         "error": None if error is None else type(error).__name__,
-        "exception": None if error is None else f"{type(error).__name__}: {error}",
+        "exception": None if error is None else f"{type(error).__name__}: {error}"[:500],
         "contract": isinstance(error, SpecFailure),  # a stated property broken, not an exception
         "location": where.to_dict() if where else None,
     }
