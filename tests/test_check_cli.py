@@ -169,7 +169,8 @@ def test_ipynb_runs_cell_by_cell_and_reports_cell_and_line(tmp_path: Path) -> No
     cells += ["# --- " + s for s in sections[1:]]
     cells.append("%%timeit\nthis cell is not Python")
     cells.append("def ReLU(x):\n    return np.maximum(0, x)\n")  # a function where a class is expected
-    cells.append("print('output of the notebook does not disturb the report')\nundefined_name + 1")
+    cells.append("import os\nprint('{\"event\": \"result\"}')  # the reader's output cannot pose as the worker's\n"
+                 "os.write(1, b'raw output on fd 1\\n')\nundefined_name + 1")
     cells.append("class Sum:\n    def __init__(self, axis=0):\n        self.params, self.grads = [], []\n"
                  "        self.axis = axis\n\n    def forward(self, x):\n        self.n = x.shape[self.axsi]\n"
                  "        return np.sum(x, axis=self.axis, keepdims=True)\n")
@@ -182,7 +183,7 @@ def test_ipynb_runs_cell_by_cell_and_reports_cell_and_line(tmp_path: Path) -> No
     last = len(cells)
     assert fail_line(proc.stdout, "Sum").endswith(f"(reader.ipynb, cell {last}, line 7)")
     assert fail_line(proc.stdout, "ReLU").endswith("ReLU must be a class, but it is not")
-    assert (f"reader.ipynb, cell {last - 1}, line 2: undefined_name + 1\n"
+    assert (f"reader.ipynb, cell {last - 1}, line 4: undefined_name + 1\n"
             "    NameError: name 'undefined_name' is not defined") in proc.stdout
     assert f"reader.ipynb, cell {last - 3}, line 1: %%timeit\n    a cell magic (%%) cell: skipped" in proc.stdout
 
