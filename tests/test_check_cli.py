@@ -110,10 +110,12 @@ def test_whole_broken_file_in_english_names_only_the_typo_class() -> None:
 
 
 def test_infinite_loop_is_stopped_and_reported() -> None:
-    proc = run_check(FIXTURES / "broken_loop.py", "--spec", "Add", "Branch", "--timeout", "2")
+    # sigmoid runs after Branch, in a fresh worker: the file is loaded again once Branch is stopped
+    proc = run_check(FIXTURES / "broken_loop.py", "--spec", "Branch", "sigmoid", "--timeout", "3")
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert verdicts(proc.stdout) == {"Add": "PASS", "Branch": "FAIL"}, proc.stdout
-    assert "2초 안에 끝나지 않아 중단했습니다 (무한 루프?)" in fail_line(proc.stdout, "Branch")
+    assert verdicts(proc.stdout) == {"Branch": "FAIL", "sigmoid": "PASS"}, proc.stdout
+    assert fail_line(proc.stdout, "Branch") == (
+        "FAIL Branch: shapes — 3초 안에 끝나지 않아 중단했습니다 (무한 루프?), 'shapes' 성질을 검사하던 중")
 
 
 def test_segfault_is_reported_with_the_readers_line() -> None:
