@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "EPS", "ATOL", "RTOL", "GradientMismatch", "numerical_gradient", "check_layer", "assert_allclose_at",
+    "EPS", "ATOL", "RTOL", "GradientMismatch", "GradsRebound", "numerical_gradient", "check_layer", "assert_allclose_at",
 ]
 
 #: 중앙 차분의 간격 $h$.
@@ -148,6 +148,17 @@ class GradientMismatch(AssertionError):
         )
 
 
+class GradsRebound(AssertionError):
+    """`backward`가 `grads[index]`를 제자리에 쓰지 않고 새 배열로 바꿔 끼움."""
+
+    def __init__(self, where: str, index: int) -> None:
+        self.where, self.index = where, index
+        super().__init__(
+            f"{where}: backward rebound grads[{index}] instead of writing it in place "
+            f"(use self.grads[{index}][...] = ...; a model's grads list would keep the old array)"
+        )
+
+
 def _as_outputs(out: Any) -> list[np.ndarray]:
     if isinstance(out, (tuple, list)):
         return [np.array(o, dtype=np.float64, copy=True) for o in out]
@@ -244,10 +255,7 @@ def check_layer(
     back = layer.backward(*[np.array(d, copy=True) for d in douts])
     for j, g in enumerate(getattr(layer, "grads", [])):
         if j < len(grads_before) and id(g) != grads_before[j]:
-            raise AssertionError(
-                f"{name}: backward rebound grads[{j}] instead of writing it in place "
-                f"(use self.grads[{j}][...] = ...; a model's grads list would keep the old array)"
-            )
+            raise GradsRebound(name, j)
     returned = list(back) if isinstance(back, (tuple, list)) else [back]
     if len(returned) != len(diff_idx):
         raise AssertionError(

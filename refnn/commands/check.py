@@ -18,7 +18,7 @@ import signal
 import sys
 from typing import Any
 
-from refnn.commands.train_spiral import _int_at_least
+from refnn.commands._args import int_at_least, positive_float
 
 __all__ = ["register", "run", "render", "TEXTS"]
 
@@ -90,16 +90,6 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not (value > 0 and value != float("inf")):
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
-    return value
-
-
 def register(subparsers: Any) -> None:
     """Add the ``check`` sub-command."""
     parser = subparsers.add_parser(
@@ -111,12 +101,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("path", help="a .py file or a .ipynb notebook")
     parser.add_argument("--spec", nargs="+", action="extend", metavar="NAME",
                         help="check only these names (default: every specified name found in the file)")
-    parser.add_argument("--examples", type=_int_at_least(1, "--examples"), default=50, metavar="N",
+    parser.add_argument("--examples", type=int_at_least(1, "--examples"), default=50, metavar="N",
                         help="Hypothesis examples per property (default 50)")
     parser.add_argument("--lang", choices=("ko", "en"), default="ko", help="report language (default ko)")
-    parser.add_argument("--timeout", type=_positive_float, default=60.0, metavar="SECONDS",
+    parser.add_argument("--timeout", type=positive_float("--timeout"), default=60.0, metavar="SECONDS",
                         help="time limit for each name, and for running the file (default 60)")
-    parser.add_argument("--jobs", type=_int_at_least(1, "--jobs"), default=None, metavar="N",
+    parser.add_argument("--jobs", type=int_at_least(1, "--jobs"), default=None, metavar="N",
                         help="worker processes side by side (default: CPU count, at most 4)")
     parser.set_defaults(run=run)
 

@@ -11,11 +11,12 @@ r"""`python -m refnn train-spiral`: 스파이럴 데이터셋으로 `TwoLayerNet
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 import time
 from typing import Any
+
+from refnn.commands._args import int_at_least, positive_float
 
 __all__ = ["register", "run", "DEFAULT_LR", "plot_decision_boundary"]
 
@@ -31,6 +32,7 @@ DEFAULT_LR: dict[str, float] = {
     "adam": 0.03,
 }
 
+
 PROG = "refnn train-spiral"
 
 
@@ -38,30 +40,6 @@ def _fail(message: str) -> int:
     """One line on stderr and exit status 2 (argparse's convention for bad arguments)."""
     print(f"{PROG}: error: {message}", file=sys.stderr)
     return 2
-
-
-def _int_at_least(minimum: int, what: str) -> Any:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{what} must be an integer, got {text!r}") from None
-        if value < minimum:
-            kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-            raise argparse.ArgumentTypeError(f"{what} must be {kind}, got {value}")
-        return value
-
-    return parse
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"learning rate must be a number, got {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"learning rate must be a positive finite number, got {text!r}")
-    return value
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
@@ -74,15 +52,15 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         "print the final loss and the training accuracy, and with --out write loss.png, "
         "decision_boundary.png and params.npz.",
     )
-    p.add_argument("--epochs", type=_int_at_least(0, "epochs"), default=300, help="epochs (default 300)")
-    p.add_argument("--batch-size", type=_int_at_least(1, "batch size"), default=30,
+    p.add_argument("--epochs", type=int_at_least(0, "epochs"), default=300, help="epochs (default 300)")
+    p.add_argument("--batch-size", type=int_at_least(1, "batch size"), default=30,
                    help="mini-batch size, 1..300 (default 30)")
-    p.add_argument("--hidden", type=_int_at_least(1, "hidden size"), default=10,
+    p.add_argument("--hidden", type=int_at_least(1, "hidden size"), default=10,
                    help="hidden units (default 10)")
-    p.add_argument("--lr", type=_positive_float, default=None,
+    p.add_argument("--lr", type=positive_float("learning rate"), default=None,
                    help=f"learning rate (default per optimizer: {lr_help})")
     p.add_argument("--optimizer", choices=sorted(DEFAULT_LR), default="sgd", help="optimizer (default sgd)")
-    p.add_argument("--seed", type=_int_at_least(0, "seed"), default=0,
+    p.add_argument("--seed", type=int_at_least(0, "seed"), default=0,
                    help="seed of the weight initialisation and the shuffling (default 0)")
     p.add_argument("--out", metavar="DIR", default=None,
                    help="directory for loss.png, decision_boundary.png and params.npz (created if needed; "

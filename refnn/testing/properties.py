@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from refnn.gradcheck import GradientMismatch, check_layer
+from refnn.gradcheck import GradientMismatch, GradsRebound, check_layer
 from refnn.testing.cases import REFERENCES, Case
 
 __all__ = ["SpecFailure", "LAYER_PROPERTIES", "build", "FORWARD_ATOL", "FORWARD_RTOL"]
@@ -195,6 +195,12 @@ def prop_gradient(spec: Any, impl: Any, case: Case) -> None:
         raise SpecFailure(
             f"{exc.tensor}가 수치 미분과 다릅니다: 인덱스 {exc.index}에서 해석적 {exc.analytic!r}, "
             f"수치 {exc.numerical!r} (허용 오차 {exc.tolerance:.3g}, {exc.count}/{exc.size}개 원소가 다름)",
+            str(exc),
+        ) from None
+    except GradsRebound as exc:
+        raise SpecFailure(
+            f"backward가 grads[{exc.index}]를 새 배열로 바꿔 끼웠습니다: "
+            f"self.grads[{exc.index}][...] = ... 처럼 제자리에 써야 합니다 (모델의 grads 리스트는 옛 배열을 계속 봅니다)",
             str(exc),
         ) from None
 
