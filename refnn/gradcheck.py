@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "EPS", "ATOL", "RTOL", "GradientMismatch", "GradsRebound", "numerical_gradient", "check_layer", "assert_allclose_at",
+    "EPS", "ATOL", "RTOL", "GradientMismatch", "GradsRebound",
+    "numerical_gradient", "check_layer", "assert_allclose_at",
 ]
 
 #: 중앙 차분의 간격 $h$.

@@ -200,7 +200,8 @@ def prop_gradient(spec: Any, impl: Any, case: Case) -> None:
     except GradsRebound as exc:
         raise SpecFailure(
             f"backward가 grads[{exc.index}]를 새 배열로 바꿔 끼웠습니다: "
-            f"self.grads[{exc.index}][...] = ... 처럼 제자리에 써야 합니다 (모델의 grads 리스트는 옛 배열을 계속 봅니다)",
+            f"self.grads[{exc.index}][...] = ... 처럼 제자리에 써야 합니다 "
+            "(모델의 grads 리스트는 옛 배열을 계속 봅니다)",
             str(exc),
         ) from None
 
