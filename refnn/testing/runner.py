@@ -78,7 +78,23 @@ def property_test(
 
 @dataclass
 class PropertyResult:
-    """The outcome of one property: passed, or the minimal counterexample and the message."""
+    """성질 하나의 검사 결과: 통과했는지, 아니면 실패 메시지와 Hypothesis가 줄인 최소 반례.
+
+    Attributes
+    ----------
+    spec, property : str
+        사양 이름(`"Affine"`)과 성질 이름(`"gradient"`).
+    passed : bool
+        통과 여부.
+    message_ko, message_en : str
+        실패를 설명하는 한국어·영어 메시지(통과하면 빈 문자열).
+    counterexample : str
+        최소 반례의 형상과 값.
+    error : BaseException or None
+        실패를 일으킨 예외(구현이 직접 낸 예외일 수도 있음).
+    traceback : list of traceback.FrameSummary
+        그 예외의 트레이스백. 독자의 파일과 줄을 찾는 데 씁니다.
+    """
 
     spec: str
     property: str
@@ -90,22 +106,33 @@ class PropertyResult:
     traceback: list[traceback.FrameSummary] = field(default_factory=list, repr=False)
 
     def message(self, lang: str = "ko") -> str:
+        """`lang`(`"ko"` 또는 `"en"`)의 실패 메시지."""
         return self.message_ko if lang == "ko" else self.message_en
 
 
 @dataclass
 class Report:
-    """All property results for one name."""
+    """한 이름(사양)에 대한 모든 성질의 결과.
+
+    Attributes
+    ----------
+    spec : str
+        사양 이름.
+    results : list of PropertyResult
+        성질마다 하나씩, 사양에 적힌 순서대로.
+    """
 
     spec: str
     results: list[PropertyResult]
 
     @property
     def passed(self) -> bool:
+        """모든 성질을 통과했는지."""
         return all(r.passed for r in self.results)
 
     @property
     def failures(self) -> list[PropertyResult]:
+        """통과하지 못한 성질의 결과."""
         return [r for r in self.results if not r.passed]
 
 
