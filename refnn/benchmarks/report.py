@@ -103,6 +103,8 @@ def format_markdown(results: dict[str, Any]) -> str:
     for key in ("memory", "suite"):
         if (results.get(key) or {}).get("skipped"):
             parts.append(f"- `{key}` skipped: {results[key]['skipped']}")
+        if (results.get(key) or {}).get("note"):
+            parts.append(f"- `{key}`: {results[key]['note']}")
     return "\n".join(parts).rstrip() + "\n"
 
 
@@ -136,9 +138,9 @@ def plot(results: dict[str, Any], path: str) -> None:
         colors = ["#1f77b4" if n == "refnn" else "#b0b0b0" for n in names]
         ax.bar(names, med, yerr=[lo, hi], color=colors, capsize=3)
         ax.set_ylabel(f"median ({unit})")
-        ratios = ", ".join(
-            f"{r['name']} {r['value']:.2f}" + ("" if r["target"] is None else f" (≤{r['target']:g})")
-            for r in case["ratios"]
+        ratios = "\n".join(
+            f"{r['name']} {r['value']:.2f}" + ("" if r["target"] is None else f" (target ≤ {r['target']:g})")
+            for r in case["ratios"] if r["name"].startswith("refnn/")
         )
         ax.set_title(f"{case['case']}\n{ratios}", fontsize=8)
         ax.tick_params(axis="x", labelsize=8)
