@@ -74,8 +74,12 @@ def _backward(obj: Any, dout: Any) -> list[np.ndarray]:
     return [np.asarray(o) for o in out] if isinstance(out, (tuple, list)) else [np.asarray(out)]
 
 
+def _snapshot(arrays: Any) -> list[np.ndarray]:
+    return [np.array(a, copy=True) for a in arrays]
+
+
 def _grads(obj: Any) -> list[np.ndarray]:
-    return [np.array(g, copy=True) for g in getattr(obj, "grads", [])]
+    return _snapshot(getattr(obj, "grads", []))
 
 
 def _diff_inputs(case: Case) -> list[np.ndarray]:
@@ -107,7 +111,7 @@ def _outputs(out: Any) -> list[Any]:
     return list(out) if isinstance(out, (tuple, list)) else [out]
 
 
-def _names(case: Case, returned: list[np.ndarray]) -> list[str]:
+def _names(returned: list[np.ndarray]) -> list[str]:
     return ["dx"] if len(returned) == 1 else [f"dx[{k}]" for k in range(len(returned))]
 
 
@@ -147,7 +151,7 @@ def prop_shapes(spec: Any, impl: Any, case: Case) -> None:
     if len(returned) != len(inputs):
         raise SpecFailure(f"backward가 배열 {len(returned)}개를 돌려줬는데 입력 기울기 {len(inputs)}개여야 합니다",
                           f"backward returned {len(returned)} arrays, expected {len(inputs)} input gradients")
-    for name, r, x in zip(_names(case, returned), returned, inputs):
+    for name, r, x in zip(_names(returned), returned, inputs):
         if r.shape != x.shape:
             raise SpecFailure(f"{name}의 형상이 {r.shape}인데 입력과 같은 {x.shape}이어야 합니다",
                               f"{name} has shape {r.shape}, expected the input's {x.shape}")
@@ -179,7 +183,7 @@ def prop_dtype(spec: Any, impl: Any, case: Case) -> None:
                 raise SpecFailure(f"float32 입력에 순전파 출력 {k}가 {np.asarray(o).dtype}입니다",
                                   f"float32 input gave forward output {k} of dtype {np.asarray(o).dtype}")
     returned = _backward(obj, case.dout)
-    for name, r in zip(_names(case, returned), returned):
+    for name, r in zip(_names(returned), returned):
         if r.dtype != np.float32:
             raise SpecFailure(f"float32 입력에 {name}가 {r.dtype}입니다",
                               f"float32 input gave {name} of dtype {r.dtype}")
@@ -211,7 +215,7 @@ def prop_no_mutation(spec: Any, impl: Any, case: Case) -> None:
     obj = build(spec, impl, case)
     inputs = tuple(_copy(a) for a in case.inputs)
     dout = tuple(_copy(d) for d in case.dout) if isinstance(case.dout, tuple) else _copy(case.dout)
-    params_before = _grads_like(getattr(obj, "params", []))
+    params_before = _snapshot(getattr(obj, "params", []))
     obj.forward(*inputs)
     for stage in ("forward", "backward"):
         if stage == "backward":
@@ -224,10 +228,6 @@ def prop_no_mutation(spec: Any, impl: Any, case: Case) -> None:
         _same(d, orig, "backward가 dout을 바꿨습니다", "backward changed dout")
     for i, (p, orig) in enumerate(zip(getattr(obj, "params", []), params_before)):
         _same(p, orig, f"forward/backward가 params[{i}]를 바꿨습니다", f"forward/backward changed params[{i}]")
-
-
-def _grads_like(arrays: Any) -> list[np.ndarray]:
-    return [np.array(a, copy=True) for a in arrays]
 
 
 def _same(a: Any, b: Any, ko: str, en: str) -> None:
@@ -266,7 +266,7 @@ def prop_backward_twice(spec: Any, impl: Any, case: Case) -> None:
     first = [np.array(r, copy=True) for r in first]
     first_grads = _grads(obj)
     second = _backward(obj, case.dout)
-    for name, a, b in zip(_names(case, first), first, second):
+    for name, a, b in zip(_names(first), first, second):
         _same(a, b, f"backward를 두 번 부르면 {name}가 달라집니다", f"a second backward changes {name}")
     for i, (a, b) in enumerate(zip(first_grads, _grads(obj))):
         _same(a, b, f"backward를 두 번 부르면 grads[{i}]가 달라집니다 (누적하면 안 됩니다)",
@@ -287,7 +287,7 @@ def prop_linearity(spec: Any, impl: Any, case: Case) -> None:
     g1, p1 = [r.copy() for r in _backward(obj, case.dout)], _grads(obj)
     g2, p2 = [r.copy() for r in _backward(obj, case.dout2)], _grads(obj)
     g12, p12 = _backward(obj, combine(case.dout, case.dout2)), _grads(obj)
-    for name, a, b, c in zip(_names(case, g1), g1, g2, g12):
+    for name, a, b, c in zip(_names(g1), g1, g2, g12):
         _compare(f"{name}(α·d1 + β·d2)", f"{name}(α·d1 + β·d2)", c, alpha * a + beta * b, LINEAR_ATOL, LINEAR_RTOL)
     for i, (a, b, c) in enumerate(zip(p1, p2, p12)):
         _compare(f"grads[{i}](α·d1 + β·d2)", f"grads[{i}](α·d1 + β·d2)", c, alpha * a + beta * b,
