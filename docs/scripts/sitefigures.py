@@ -8,49 +8,56 @@ page can quote its numbers (markdown-exec) without training twice.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import io
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import graphs
 import numpy as np
 
-CJK_FAMILIES = ("Noto Sans CJK KR", "Noto Sans KR", "NanumGothic", "Noto Sans CJK JP", "Noto Sans CJK SC")
 CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c")
 CLASS_MARKERS = ("o", "x", "^")
+# The Hangul font of the figures comes with the Python install (the docs extra's
+# koreanize-matplotlib wheel ships NanumGothic, SIL OFL): no system font, no download.
+FONT_PACKAGE = "koreanize_matplotlib"
+FONT_FILES = ("NanumGothic.ttf", "NanumGothicBold.ttf")
+FONT_FAMILY = "NanumGothic"
+
+
+def font_paths() -> list[Path]:
+    """The NanumGothic files inside the installed font package (found without importing it)."""
+    spec = importlib.util.find_spec(FONT_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    folder = Path(next(iter(spec.submodule_search_locations))) / "fonts"
+    return [folder / name for name in FONT_FILES if (folder / name).is_file()]
 
 
 def setup_matplotlib() -> str | None:
-    """Use the Agg backend and a CJK font for Hangul; return a problem message or None.
+    """Use the Agg backend and the packaged NanumGothic for Hangul; return a problem message or None.
 
-    The font is looked up by family name; if matplotlib's font cache predates the
-    font's installation, the font files are added from the system font folders.
+    The font files are registered with matplotlib by path, so neither a system font
+    nor matplotlib's font cache matters.
     """
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import font_manager, rcParams
 
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    family = next((f for f in CJK_FAMILIES if f in names), None)
-    if family is None:
-        for path in font_manager.findSystemFonts():
-            if "NotoSansCJK" in path.replace(" ", "") or "Nanum" in path:
-                try:
-                    font_manager.fontManager.addfont(path)
-                except (OSError, RuntimeError):
-                    continue
-        names = {f.name for f in font_manager.fontManager.ttflist}
-        family = next((f for f in CJK_FAMILIES if f in names), None)
     rcParams["svg.fonttype"] = "path"  # glyphs as paths: the browser needs no font
     rcParams["svg.hashsalt"] = "refnn"  # reproducible SVG ids
     rcParams["axes.unicode_minus"] = False
-    if family is None:
+    paths = font_paths()
+    if not paths:
         return (
-            "refnn docs: no CJK font found for Hangul in the figures "
-            "(install fonts-noto-cjk and run fc-cache -f)"
+            f"refnn docs: the Hangul font of the figures is missing ({FONT_PACKAGE} not installed): "
+            "pip install -e '.[docs]'"
         )
-    rcParams["font.family"] = [family, "DejaVu Sans"]
+    for path in paths:
+        font_manager.fontManager.addfont(str(path))
+    rcParams["font.family"] = [FONT_FAMILY, "DejaVu Sans"]
     return None
 
 

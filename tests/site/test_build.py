@@ -203,7 +203,7 @@ def _figure_warnings(font: str | None) -> list[str]:
     import sitefigures
 
     with matplotlib.rc_context():
-        assert sitefigures.setup_matplotlib() is None, "no CJK font: install fonts-noto-cjk"
+        assert sitefigures.setup_matplotlib() is None, "no Hangul font: pip install -e .[docs]"
         if font is not None:
             matplotlib.rcParams["font.family"] = [font]
         with warnings.catch_warnings(record=True) as caught:
