@@ -1,5 +1,6 @@
 # refnn: every target creates .venv on first use.
 PY ?= python3
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 
@@ -14,12 +15,12 @@ test: $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test,docs]'
 	$(BIN)/python -m pytest -n 2
 
-## serve: build the Korean documentation site (strict) and serve it on http://127.0.0.1:8000
+## serve: build the Korean documentation site (strict) and serve it on http://127.0.0.1:$(PORT) (default 8000)
 serve: $(BIN)/python
+	@$(BIN)/python docs/scripts/serve.py $(PORT) --check
 	$(BIN)/python -m pip install -q -e '.[docs]'
 	$(BIN)/python -m mkdocs build --strict
-	@echo 'refnn docs: http://127.0.0.1:8000/  (Ctrl-C to stop)'
-	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory site
+	@$(BIN)/python docs/scripts/serve.py $(PORT) site
 
 ## demo: train TwoLayerNet on the spiral (the main job until the site exists)
 demo: $(BIN)/python
