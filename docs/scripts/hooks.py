@@ -5,8 +5,13 @@
   build never points at a missing page.
 * ``on_files``: every figure under ``figures/`` is generated here, at build time,
   from the real refnn code (matplotlib charts and computational-graph SVGs); none
-  is committed. The specification and test sources are published under
-  ``source/`` so that pages can link to the exact line that checks a property.
+  is committed. The reference code, the specification and the tests are
+  published under ``source/`` so that pages can link to the exact line of the
+  code that implements or checks something.
+* ``on_config`` also records the build (version, commit, date) in
+  ``config.extra.refnn_build`` for the footer (``docs/overrides``).
+* ``on_page_content``: the API boxes' source links become relative links.
+* ``on_post_build``: formulas in the search index are turned into readable text.
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ SCRIPTS = Path(__file__).resolve().parent
 if str(SCRIPTS) not in sys.path:
     sys.path.insert(0, str(SCRIPTS))
 
-import sitedocs  # noqa: E402  (needs the sys.path entry above)
+import sitebuild  # noqa: E402  (needs the sys.path entry above)
+import sitedocs  # noqa: E402
 import sitefigures  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.refnn")
@@ -56,6 +62,7 @@ def on_config(config):
                 break
         else:
             nav.append(entry)
+    config["extra"]["refnn_build"] = sitebuild.build_info()
     return config
 
 
@@ -71,8 +78,24 @@ def on_files(files: Files, config) -> Files:
         log.warning("refnn figures: %s", message)
     for name, content in figures.items():
         files.append(File.generated(config, f"figures/{name}", content=content))
+    PUBLISHED.clear()
     for path in sitedocs.source_files():
         rel = path.relative_to(sitedocs.ROOT).as_posix()
+        PUBLISHED.add(rel)
         files.append(File.generated(config, f"source/{rel}.md", content=sitedocs.source_page(path)))
     log.info("refnn: figures generated in %.1f s", time.perf_counter() - start)
     return files
+
+
+PUBLISHED: set[str] = set()  # repository paths published under source/ (filled by on_files)
+
+
+def on_page_content(html: str, page, config, files) -> str:
+    return sitebuild.link_sources(html, page.url, PUBLISHED, log.warning)
+
+
+def on_post_build(config) -> None:
+    index = Path(config["site_dir"]) / "search" / "search_index.json"
+    if index.exists():
+        changed = sitebuild.clean_search_index(index)
+        log.info("refnn: formulas of %d search entries written as plain text", changed)

@@ -14,17 +14,25 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-#: Files published as source pages (``source/<path>.md``): the specification and the tests.
-SOURCE_GLOBS = ("refnn/testing/*.py", "refnn/gradcheck.py", "tests/*.py", "tests/**/*.py")
+#: Files published as source pages (``source/<path>.md``): the reference code itself (the API
+#: boxes link to it, line by line), the specification and the tests.
+SOURCE_GLOBS = ("refnn/*.py", "refnn/**/*.py", "dataset/*.py", "tests/*.py", "tests/**/*.py")
 
 
 def source_files() -> list[Path]:
     seen: dict[Path, None] = {}
     for pattern in SOURCE_GLOBS:
         for path in sorted(ROOT.glob(pattern)):
-            if path.name != "__init__.py" and "site" not in path.relative_to(ROOT).parts[:2]:
-                seen[path] = None
+            parts = path.relative_to(ROOT).parts
+            if "site" in parts[:2] or (path.name == "__init__.py" and not path.read_text(encoding="utf-8").strip()):
+                continue
+            seen[path] = None
     return list(seen)
+
+
+def source_url(rel: str, line: int | None = None) -> str:
+    """Site URL (from the site root) of a published source file, at a line."""
+    return f"source/{rel}/" + (f"#__codelineno-0-{line}" if line else "")
 
 
 def source_page(path: Path) -> str:
@@ -44,8 +52,7 @@ def _link(rel: str, line: int | None, depth: int) -> str:
     markdown-exec output is inserted as HTML, so MkDocs does not rewrite ``.md`` links
     in it: these are the final URLs (``use_directory_urls``: ``page.md`` → ``page/``).
     """
-    anchor = f"#__codelineno-0-{line}" if line else ""
-    return f"{'../' * depth}source/{rel}/{anchor}"
+    return "../" * depth + source_url(rel, line)
 
 
 def _property_location(spec, prop: str) -> tuple[str, int] | None:
