@@ -130,12 +130,27 @@ def require_chromium(path: Path = CHROMIUM, ci: bool | None = None) -> None:
     if path.exists():
         return
     message = (
-        f"{path} not found: the browser tests of the site need the system Chromium "
-        "(apt-get install chromium); never run `playwright install`"
+        f"{path} not found; to run them install the system Chromium: apt-get install chromium "
+        "(never `playwright install`)"
     )
     if in_ci() if ci is None else ci:
         pytest.fail(message + " -- CI=true, so this is a failure, not a skip", pytrace=False)
-    pytest.skip(message)
+    pytest.skip(NO_BROWSER_PREFIX + message)
+
+
+#: Every skip for a missing browser starts with this, so that the summary folds them into one line.
+NO_BROWSER_PREFIX = "browser tests of the site: "
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Report every missing-browser skip at one location: ``-ra`` then prints a single line for all."""
+    outcome = yield
+    report = outcome.get_result()
+    longrepr = report.longrepr
+    if report.skipped and isinstance(longrepr, tuple) and str(longrepr[2]).startswith(
+            ("Skipped: " + NO_BROWSER_PREFIX, NO_BROWSER_PREFIX)):
+        report.longrepr = (__file__, require_chromium.__code__.co_firstlineno, longrepr[2])
 
 
 @pytest.fixture(scope="session")
