@@ -25,6 +25,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "check"
 SEED = FIXTURES / "seed_notebook.py"
 EXAMPLES = "10"
 VERDICT = re.compile(r"^(PASS|FAIL) (\w+)", re.MULTILINE)
+DEFINED = re.compile(r" \[[^\]]*\]")
 
 
 def run_check(path: Path | str, *args: str, examples: str = EXAMPLES) -> subprocess.CompletedProcess[str]:
@@ -44,9 +45,23 @@ def verdicts(stdout: str) -> dict[str, str]:
     return found
 
 
-def fail_line(stdout: str, name: str) -> str:
-    (line,) = [s for s in stdout.splitlines() if s.startswith(f"FAIL {name}:")]
+def verdict_line(stdout: str, name: str) -> str:
+    """The name's PASS/FAIL line, without the ``[where it was defined]`` part."""
+    (line,) = [DEFINED.sub("", s, count=1) for s in stdout.splitlines()
+               if re.match(rf"(PASS|FAIL) {name}( \[[^\]]*\])?(:|,|$)", s)]
     return line
+
+
+def fail_line(stdout: str, name: str) -> str:
+    line = verdict_line(stdout, name)
+    assert line.startswith(f"FAIL {name}:"), line
+    return line
+
+
+def defined_at(stdout: str, name: str) -> str:
+    """The ``[...]`` after the name on its verdict line: where it was defined (or imported from)."""
+    (line,) = [s for s in stdout.splitlines() if re.match(rf"(PASS|FAIL) {name} \[", s)]
+    return line.split("[", 1)[1].split("]", 1)[0]
 
 
 def line_of(path: Path, text: str) -> int:
@@ -140,11 +155,14 @@ def test_seed_notebook_fails_at_its_typos() -> None:
         "SGD": "PASS",
     }, proc.stdout
     typos = {
-        "MatMul": ("np.matmult", "AttributeError: module 'numpy' has no attribute 'matmult'"),
+        "MatMul": ("np.matmult", "AttributeError: module 'numpy' has no attribute 'matmult'. Did you mean: 'matmul'?"),
         "Affine": ("self.W.T", "AttributeError: 'Affine' object has no attribute 'W'"),
-        "cross_entropy_error": ("y.shpae", "AttributeError: 'numpy.ndarray' object has no attribute 'shpae'"),
-        "SoftmaxWithLoss": ("y.shpae", "AttributeError: 'numpy.ndarray' object has no attribute 'shpae'"),
-        "TwoLayerNet": ("layer.parms", "AttributeError: 'Affine' object has no attribute 'parms'"),
+        "cross_entropy_error": ("y.shpae", "AttributeError: 'numpy.ndarray' object has no attribute 'shpae'. "
+                                           "Did you mean: 'shape'?"),
+        "SoftmaxWithLoss": ("y.shpae", "AttributeError: 'numpy.ndarray' object has no attribute 'shpae'. "
+                                       "Did you mean: 'shape'?"),
+        "TwoLayerNet": ("layer.parms", "AttributeError: 'Affine' object has no attribute 'parms'. "
+                                       "Did you mean: 'params'?"),
     }
     for name, (typo, error) in typos.items():
         line = fail_line(proc.stdout, name)

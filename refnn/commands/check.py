@@ -3,12 +3,17 @@ r"""`python -m refnn check PATH`: 독자가 직접 구현한 계층·함수·옵
 PATH는 `.py` 파일(노트북을 스크립트로 내보낸 파일)이나 `.ipynb` 노트북입니다. 파일에서
 사양의 이름(`MatMul`, `Affine`, `Sigmoid`, …, `SGD`, `TwoLayerNet`, `softmax`, …)과 같은 이름의
 클래스·함수를 찾아 책의 계약(`refnn.testing.SPECS[name].properties`)을 모두 검사하고,
-이름마다 한 줄(`PASS Name` 또는 `FAIL Name: <성질> — <무엇이 다른지>`)을 출력한 뒤
-실패마다 자세한 내용(최소 반례, 가장 나쁜 인덱스의 해석적·수치 기울기, 예외가 난 파일의 줄)을
-보여 줍니다.
+이름마다 한 줄(`PASS Name`, 참고가 붙은 `PASS Name [...], 참고 k개`, 또는
+`FAIL Name [...]: <성질> — <무엇이 다른지>`)을 출력한 뒤 실패마다 자세한 내용(최소 반례,
+가장 나쁜 인덱스의 해석적·수치 기울기, 예외가 난 파일의 줄)을 보여 줍니다.
 
-종료 코드: 찾은 이름이 모두 통과하면 0, 하나라도 실패하면 1, 파일을 불러올 수 없거나 검사할
-이름이 없으면 2.
+기본 모드는 책의 계약으로 판정합니다: 책이 일부러 refnn과 다른 동작(log 안의 1e-7, 책의 Nesterov,
+옵티마이저의 eps, 3차원 softmax)을 코드가 계산한 값으로 알아보고, 실패가 아니라 정오표 항목을
+가리키는 참고 한 줄로 알립니다. `--strict`는 refnn의 정확한 계약(refnn 자신의 테스트가 적용하는
+것)으로 판정하므로 같은 차이가 FAIL이 됩니다.
+
+종료 코드: 찾은 이름이 모두 통과하면(참고가 있어도) 0, 하나라도 실패하면 1, 파일을 불러올 수
+없거나 검사할 이름이 없으면 2.
 """
 
 from __future__ import annotations
@@ -27,7 +32,15 @@ PROG = "refnn check"
 #: Every fixed text of the report, in Korean and English.
 TEXTS: dict[str, dict[str, str]] = {
     "ko": {
-        "header": "refnn check {path}: 이름 {count}개 검사 (성질마다 예제 {examples}개)",
+        "header": "refnn check {path}: 이름 {count}개를 {mode}으로 검사 (성질마다 예제 {examples}개)",
+        "mode_book": "책의 계약",
+        "mode_strict": "refnn의 정확한 계약(--strict)",
+        "notes_count": "참고 {count}개",
+        "note": "참고",
+        "defined_at": "{where}",
+        "imported_from": "{where}에서 가져옴",
+        "cell_short": "{file} 셀 {cell}:{line}",
+        "dataset": "참고: 파일 옆에서 독자의 dataset 패키지를 찾지 못해 refnn의 dataset({path})을 썼습니다",
         "missing": "찾지 못함 (검사하지 않음): {names}",
         "warnings": "파일을 실행하며 난 오류 (그 문장을 건너뛰고 계속 실행함):",
         "details": "자세한 내용",
@@ -49,7 +62,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "load_timeout": "{limit:g}초 안에 파일 실행이 끝나지 않았습니다 (최상위 코드의 무한 루프?)",
         "load_crash": "파일을 실행하던 프로세스가 비정상 종료했습니다 (종료 코드 {code})",
         "nothing": "{path}에서 검사할 이름을 찾지 못했습니다. 찾는 이름: {names}",
-        "summary": "통과 {passed}, 실패 {failed}, 찾지 못함 {missing} ({seconds:.1f}초)",
+        "summary": "통과 {passed} (그중 참고 있음 {noted}), 실패 {failed}, 찾지 못함 {missing} ({seconds:.1f}초)",
         "no_hypothesis": "refnn check에는 Hypothesis가 필요합니다: pip install 'refnn[test]'",
         "unknown": "사양에 없는 이름: {names}. 가능한 이름: {known}",
         "interrupted": "중단했습니다",
@@ -57,7 +70,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "cell_magic": "셀 매직(%%)으로 시작하는 셀이라 건너뛰었습니다",
     },
     "en": {
-        "header": "refnn check {path}: checking {count} names ({examples} examples per property)",
+        "header": "refnn check {path}: checking {count} names against {mode} ({examples} examples per property)",
+        "mode_book": "the book's contract",
+        "mode_strict": "refnn's exact contract (--strict)",
+        "notes_count": "with {count} note(s)",
+        "note": "note",
+        "defined_at": "{where}",
+        "imported_from": "imported from {where}",
+        "cell_short": "{file} cell {cell}:{line}",
+        "dataset": "note: no dataset package of your own next to the file: refnn's dataset ({path}) was used",
         "missing": "not found (not checked): {names}",
         "warnings": "errors while running the file (the statement was skipped, the rest ran):",
         "details": "Details",
@@ -80,7 +101,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "load_timeout": "running the file did not finish within {limit:g} s (an infinite loop at top level?)",
         "load_crash": "the process running the file died (exit code {code})",
         "nothing": "nothing to check in {path}. Names looked for: {names}",
-        "summary": "{passed} passed, {failed} failed, {missing} not found ({seconds:.1f} s)",
+        "summary": "{passed} passed ({noted} with notes), {failed} failed, {missing} not found ({seconds:.1f} s)",
         "no_hypothesis": "refnn check needs Hypothesis: pip install 'refnn[test]'",
         "unknown": "not in the specification: {names}. Known names: {known}",
         "interrupted": "interrupted",
@@ -108,6 +129,8 @@ def register(subparsers: Any) -> None:
                         help="time limit for each name, and for running the file (default 60)")
     parser.add_argument("--jobs", type=int_at_least(1, "--jobs"), default=None, metavar="N",
                         help="worker processes side by side (default: CPU count, at most 4)")
+    parser.add_argument("--strict", action="store_true",
+                        help="judge against refnn's exact contract (the book's deliberate differences fail)")
     parser.set_defaults(run=run)
 
 
@@ -118,6 +141,19 @@ def _where(loc: dict[str, Any] | None, t: dict[str, str]) -> str:
     if loc.get("cell") is not None:
         return t["where_cell"].format(file=file, cell=loc["cell"], line=loc["line"])
     return t["where_py"].format(file=file, line=loc["line"])
+
+
+def _defined(outcome: Any, t: dict[str, str]) -> str:
+    """`` [file:line]`` where the name was defined (or imported from), with the reader's spelling."""
+    loc = outcome.defined
+    parts = [outcome.spelled] if outcome.spelled and outcome.spelled != outcome.name else []
+    if loc:
+        if loc.get("cell") is not None:
+            where = t["cell_short"].format(file=loc["path"], cell=loc["cell"], line=loc["line"])
+        else:
+            where = f"{loc['path']}:{loc['line']}"
+        parts.append(t["imported_from" if loc.get("imported") else "defined_at"].format(where=where))
+    return f" [{', '.join(parts)}]" if parts else ""
 
 
 def _message(result: dict[str, Any], lang: str) -> str:
@@ -192,7 +228,11 @@ def render(report: Any, lang: str = "ko", limit: float = 60.0, shown: str | None
             lines += [t["stderr"], _indent(err["stderr"])]
         return "\n".join(lines) + "\n"
 
-    lines.append(t["header"].format(path=shown, count=len(report.outcomes), examples=report.examples))
+    mode = t["mode_strict" if report.strict else "mode_book"]
+    lines.append(t["header"].format(path=shown, count=len(report.outcomes), mode=mode, examples=report.examples))
+    for info in report.info:
+        if info.get("kind") == "dataset":
+            lines.append(t["dataset"].format(path=info["path"]))
     if report.warnings:
         lines.append(t["warnings"])
         for w in report.warnings:
@@ -202,14 +242,18 @@ def render(report: Any, lang: str = "ko", limit: float = 60.0, shown: str | None
             lines.append(f"  {where}{code}\n    {text}")
     lines.append("")
     for outcome in report.outcomes:
+        label = outcome.name + _defined(outcome, t)
         if outcome.passed:
-            lines.append(f"PASS {outcome.name}")
+            count = f", {t['notes_count'].format(count=len(outcome.notes))}" if outcome.notes else ""
+            lines.append(f"PASS {label}{count}")
+            lines += [f"  {t['note']}: {n[lang]}" for n in outcome.notes]
         elif outcome.problem is not None and not outcome.results:
             text, prop = _problem_text(outcome, t, limit)
-            lines.append(f"FAIL {outcome.name}: {prop} — {text}")
+            lines.append(f"FAIL {label}: {prop} — {text}")
         else:
             chosen = _first_failure(outcome)
-            lines.append(f"FAIL {outcome.name}: {_headline(chosen, lang, t)}")
+            lines.append(f"FAIL {label}: {_headline(chosen, lang, t)}")
+            lines += [f"  {t['note']}: {n[lang]}" for n in outcome.notes]
     if report.missing:
         lines.append(t["missing"].format(names=", ".join(report.missing)))
     if not report.outcomes:
@@ -245,7 +289,8 @@ def render(report: Any, lang: str = "ko", limit: float = 60.0, shown: str | None
             if first.get("counterexample"):
                 lines += [f"    {t['counterexample']}", _indent(first["counterexample"], "      ")]
     passed = sum(o.passed for o in report.outcomes)
-    lines += ["", t["summary"].format(passed=passed, failed=len(report.outcomes) - passed,
+    noted = sum(o.passed and bool(o.notes) for o in report.outcomes)
+    lines += ["", t["summary"].format(passed=passed, noted=noted, failed=len(report.outcomes) - passed,
                                       missing=len(report.missing), seconds=report.seconds)]
     return "\n".join(lines) + "\n"
 
@@ -273,7 +318,8 @@ def run(args: argparse.Namespace) -> int:
     from refnn.testing.checkfile import check_file
 
     try:
-        report = check_file(args.path, args.spec, examples=args.examples, timeout=args.timeout, jobs=args.jobs)
+        report = check_file(args.path, args.spec, examples=args.examples, timeout=args.timeout, jobs=args.jobs,
+                            strict=args.strict)
     except KeyboardInterrupt:
         print(f"{PROG}: {TEXTS[args.lang]['interrupted']}", file=sys.stderr)
         return 130

@@ -16,8 +16,9 @@ import numpy as np
 from hypothesis import strategies as st
 
 from refnn.testing import strategies as S
+from refnn.testing.contract import current
 
-__all__ = ["Case", "LAYER_CASES", "REFERENCES"]
+__all__ = ["Case", "LAYER_CASES", "REFERENCES", "exact_loss", "book_loss", "net_scores"]
 
 
 @dataclass(frozen=True)
@@ -163,18 +164,36 @@ def _softmax_ref(x: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def _loss_ref(x: np.ndarray, labels: np.ndarray) -> float:
-    # -mean log softmax(x)[t], via logsumexp without the book's +1e-7
+#: The book's guard inside the log (followed by the book's contract when it was measured).
+BOOK_LOG_EPS = 1e-7
+
+
+def exact_loss(x: np.ndarray, labels: np.ndarray) -> float:
+    """-mean log softmax(x)[t], via logsumexp (no 1e-7)."""
     m = x.max(axis=1)
     lse = m + np.log(np.exp(x - m[:, None]).sum(axis=1))
     return float(np.mean(lse - x[np.arange(x.shape[0]), labels]))
 
 
+def book_loss(x: np.ndarray, labels: np.ndarray) -> float:
+    """-mean log(softmax(x)[t] + 1e-7), the book's formula."""
+    p = _softmax_ref(x)[np.arange(x.shape[0]), labels]
+    return float(-np.mean(np.log(p + BOOK_LOG_EPS)))
+
+
+def _loss_ref(x: np.ndarray, labels: np.ndarray) -> float:
+    return book_loss(x, labels) if current().book("log-1e-7") else exact_loss(x, labels)
+
+
+def net_scores(params: Any, x: Any) -> np.ndarray:
+    """The scores of the book's TwoLayerNet (Affine, Sigmoid, Affine) for ``params`` = (W1, b1, W2, b2)."""
+    W1, b1, W2, b2 = (np.asarray(p, dtype=np.float64) for p in params)
+    h = 1.0 / (1.0 + np.exp(-(np.asarray(x, dtype=np.float64) @ W1 + b1)))
+    return h @ W2 + b2  # type: ignore[no-any-return]
+
+
 def _net_ref(case: Case) -> float:
-    W1, b1, W2, b2 = (np.asarray(p, dtype=np.float64) for p in case.meta["params"])
-    x = np.asarray(case.inputs[0], dtype=np.float64)
-    h = 1.0 / (1.0 + np.exp(-(x @ W1 + b1)))
-    return _loss_ref(h @ W2 + b2, case.meta["labels"])
+    return _loss_ref(net_scores(case.meta["params"], case.inputs[0]), case.meta["labels"])
 
 
 def _f64(a: Any) -> np.ndarray:

@@ -52,10 +52,21 @@ class NameOutcome:
     results: list[dict[str, Any]] = field(default_factory=list)
     problem: dict[str, Any] | None = None  # {"kind": "timeout" | "crash" | "wrong_kind" | "load", ...}
     seconds: float = 0.0
+    notes: list[dict[str, Any]] = field(default_factory=list)  # the book's behaviours measured ({"ko", "en"})
+    spelled: str = ""  # the name in the reader's file (``Relu`` for ``ReLU``)
+    defined: dict[str, Any] | None = None  # {"path", "line", "cell", "imported"}
 
     @property
     def passed(self) -> bool:
+        """No failure (possibly with notes: the book's contract holds)."""
         return self.problem is None and all(r["passed"] for r in self.results)
+
+    @property
+    def verdict(self) -> str:
+        """``"PASS"``, ``"PASS with notes"`` or ``"FAIL"``."""
+        if not self.passed:
+            return "FAIL"
+        return "PASS with notes" if self.notes else "PASS"
 
     @property
     def failures(self) -> list[dict[str, Any]]:
@@ -75,9 +86,11 @@ class FileReport:
     descriptions: dict[str, list[str]] = field(default_factory=dict)  # property -> [ko, en]
     kind_labels: dict[str, str] = field(default_factory=dict)  # kind -> Korean label
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    info: list[dict[str, Any]] = field(default_factory=list)  # e.g. {"kind": "dataset", "path": ...}
     load_error: dict[str, Any] | None = None
     examples: int = 0
     seconds: float = 0.0
+    strict: bool = False
 
     @property
     def exit_code(self) -> int:
@@ -117,7 +130,7 @@ def _user_frame(path: str, text: str) -> dict[str, Any] | None:
 class _Worker:
     """One ``python -m refnn.testing.worker PATH`` process and its event stream."""
 
-    def __init__(self, path: str, examples: int, load_timeout: float, home: str) -> None:
+    def __init__(self, path: str, examples: int, load_timeout: float, home: str, strict: bool = False) -> None:
         self.path = path
         self.stderr: IO[bytes] = tempfile.TemporaryFile()
         # Hypothesis keeps a cache in its home directory: a temporary one, not the reader's folder
@@ -125,7 +138,8 @@ class _Worker:
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "refnn.testing.worker", path, "--examples", str(examples)],
+            [sys.executable, "-m", "refnn.testing.worker", path, "--examples", str(examples)]
+            + (["--strict"] if strict else []),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, env=env,
             text=True, encoding="utf-8", bufsize=1,
         )
@@ -213,6 +227,7 @@ def check_file(
     examples: int = 50,
     timeout: float = DEFAULT_TIMEOUT,
     jobs: int | None = None,
+    strict: bool = False,
 ) -> FileReport:
     """Check the specified names found in ``path`` (all of them, or only ``names``).
 
@@ -228,6 +243,9 @@ def check_file(
         이름 하나(그 이름의 모든 성질)에 허용하는 초. 파일을 불러오는 데에도 같은 한도를 씁니다.
     jobs : int, optional
         나란히 돌릴 하위 프로세스 수(기본값: `default_jobs()`).
+    strict : bool
+        `False`(기본값): 책의 계약으로 판정하고, 측정한 책의 동작은 참고(`NameOutcome.notes`)로 알림.
+        `True`: refnn의 정확한 계약(`tests/test_spec.py`가 refnn에 적용하는 것)으로 판정.
 
     Returns
     -------
@@ -235,7 +253,7 @@ def check_file(
         이름별 결과, 찾지 못한 이름, 불러오면서 난 경고, 종료 코드(`exit_code`).
     """
     report = FileReport(os.path.abspath(path), list(dict.fromkeys(names)) if names is not None else None,
-                        examples=examples)
+                        examples=examples, strict=strict)
     with tempfile.TemporaryDirectory(prefix="refnn-check-") as home:
         _check(report, examples, timeout, jobs, home)
     return report
@@ -245,7 +263,7 @@ def _check(report: FileReport, examples: int, timeout: float, jobs: int | None, 
     started = time.monotonic()
     path = report.path
     try:
-        first = _Worker(path, examples, timeout, home)
+        first = _Worker(path, examples, timeout, home, report.strict)
     except _Dead as dead:
         report.load_error = dead.problem
         report.seconds = time.monotonic() - started
@@ -255,6 +273,9 @@ def _check(report: FileReport, examples: int, timeout: float, jobs: int | None, 
     report.descriptions = first.loaded["descriptions"]
     report.kind_labels = first.loaded.get("kind_labels", {})
     report.warnings = first.loaded["warnings"]
+    report.info = first.loaded.get("info", [])
+    spelled = first.loaded.get("spelled", {})
+    defined = first.loaded.get("defined", {})
     requested = report.requested if report.requested is not None else list(report.specs)
     report.unknown = [n for n in requested if n not in report.specs]
     if report.unknown:
@@ -267,7 +288,8 @@ def _check(report: FileReport, examples: int, timeout: float, jobs: int | None, 
     for name in requested:
         if name not in found:
             continue
-        outcomes[name] = NameOutcome(name, report.specs[name])
+        outcomes[name] = NameOutcome(name, report.specs[name], spelled=spelled.get(name, name),
+                                     defined=defined.get(name))
         if found[name]:
             todo.put(name)
         else:
@@ -288,11 +310,12 @@ def _check(report: FileReport, examples: int, timeout: float, jobs: int | None, 
                 t0 = time.monotonic()
                 try:
                     if worker is None:
-                        worker = _Worker(path, examples, timeout, home)
+                        worker = _Worker(path, examples, timeout, home, report.strict)
                         with lock:
                             live.add(worker)
                     result = worker.run(name, timeout)
                     outcome.results = result["results"]
+                    outcome.notes = result.get("notes", [])
                 except _Dead as dead:
                     outcome.problem = dead.problem
                     if worker is not None:

@@ -16,7 +16,9 @@ from typing import Any
 import numpy as np
 
 from refnn.gradcheck import GradientMismatch, GradsRebound, check_layer
-from refnn.testing.cases import REFERENCES, Case
+from refnn.testing.cases import BOOK_LOG_EPS, REFERENCES, Case, book_loss, exact_loss, net_scores
+from refnn.testing.contract import current
+from refnn.testing.hints import suggest
 
 __all__ = ["SpecFailure", "LAYER_PROPERTIES", "build", "FORWARD_ATOL", "FORWARD_RTOL"]
 
@@ -40,9 +42,76 @@ def _copy(a: Any) -> Any:
     return np.array(a, copy=True) if isinstance(a, np.ndarray) else a
 
 
+class _View:
+    """The reader's object seen through the contract: every attribute is the object's own, except
+    ``backward`` when it takes no dout (called as ``backward()``, the way the book's Trainer calls it)
+    and ``forward`` when a ``correction`` is subtracted from the loss (see `prop_gradient`)."""
+
+    def __init__(self, obj: Any, no_dout: bool, correction: Callable[..., float] | None = None) -> None:
+        object.__setattr__(self, "_obj", obj)
+        object.__setattr__(self, "_no_dout", no_dout)
+        object.__setattr__(self, "_correction", correction)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._obj, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._obj, name, value)
+
+    def forward(self, *args: Any) -> Any:
+        out = self._obj.forward(*args)
+        return out if self._correction is None else out - self._correction(*args)
+
+    def backward(self, *douts: Any) -> Any:
+        if not self._no_dout:
+            return self._obj.backward(*douts)
+        if any(np.ndim(d) != 0 or float(d) != 1.0 for d in douts):
+            raise SpecFailure("backward()가 dout을 받지 않아 dout = 1로만 부를 수 있습니다",
+                              "backward() takes no dout: it can only be called with dout = 1")
+        return self._obj.backward()
+
+
+def _view(obj: Any, correction: Callable[..., float] | None = None) -> Any:
+    """``obj`` itself, or a `_View` of it named like its class (for messages)."""
+    no_dout = current().no_dout
+    if not no_dout and correction is None:
+        return obj
+    target = obj._obj if isinstance(obj, _View) else obj
+    cls = type(type(target).__name__, (_View,), {})
+    return cls(target, no_dout, correction)
+
+
+_LAYER_KINDS = ("layer", "loss", "node", "model")
+
+
+def _check_protocol(spec: Any, obj: Any) -> None:
+    """The book's protocol: forward, backward (not yet in the §1.2 stage), params and grads."""
+    if spec.kind not in _LAYER_KINDS:
+        return
+    forward_only = current().forward_only
+    wanted = ["forward"] + ([] if forward_only else ["backward"]) + ["params"]
+    wanted += [] if forward_only else ["grads"]
+    missing = [name for name in wanted if not hasattr(obj, name)]
+    if not missing:
+        return
+    have = [a for a in dir(obj) if not a.startswith("__")]
+    close = {name: suggest(name, have) for name in missing}
+    ko_hint = "".join(f" ('{c}'은(는) '{n}'의 오타?)" for n, c in close.items() if c)
+    en_hint = "".join(f" (is '{c}' a typo for '{n}'?)" for n, c in close.items() if c)
+    names = ", ".join(missing)
+    cls = type(obj).__name__
+    raise SpecFailure(f"{cls}에 책의 프로토콜에 있는 {names}이(가) 없습니다{ko_hint}",
+                      f"{cls} lacks {names} of the book's protocol{en_hint}")
+
+
 def build(spec: Any, impl: Any, case: Case) -> Any:
-    """A fresh instance of ``impl`` for ``case`` (models get the case's parameters)."""
+    """A fresh instance of ``impl`` for ``case`` (models get the case's parameters).
+
+    The instance must have the book's protocol (`_check_protocol`); a ``backward()`` without
+    ``dout`` is wrapped so that the properties call it as the book's Trainer does.
+    """
     obj = impl(*[_copy(a) for a in case.args])
+    _check_protocol(spec, obj)
     if "params" in case.meta:
         params = getattr(obj, "params", None)
         want = case.meta["params"]
@@ -59,7 +128,7 @@ def build(spec: Any, impl: Any, case: Case) -> Any:
                     f"params[{i}] has shape {np.shape(p)}, expected {v.shape}",
                 )
             p[...] = v
-    return obj
+    return _view(obj)
 
 
 def _forward(obj: Any, case: Case, inputs: tuple[Any, ...] | None = None) -> Any:
@@ -128,14 +197,7 @@ def prop_forward(spec: Any, impl: Any, case: Case) -> None:
                           f"forward returned {len(outs)} outputs, expected {len(wants)}")
     for k, (o, w) in enumerate(zip(outs, wants)):
         label = "out" if len(outs) == 1 else f"out[{k}]"
-        hint_ko = hint_en = ""
-        if spec.kind in ("loss", "model"):
-            hint_ko = " (손실은 배치 평균이어야 하고, log 안에 1e-7을 더하면 안 됩니다)"
-            hint_en = " (the loss must be the batch mean, without 1e-7 inside the log)"
-        try:
-            _compare(f"순전파 {label}", f"forward {label}", o, w, FORWARD_ATOL, FORWARD_RTOL)
-        except SpecFailure as exc:
-            raise SpecFailure(exc.ko + hint_ko, exc.en + hint_en) from None
+        _compare(f"순전파 {label}", f"forward {label}", o, w, FORWARD_ATOL, FORWARD_RTOL)
 
 
 def prop_shapes(spec: Any, impl: Any, case: Case) -> None:
@@ -146,6 +208,8 @@ def prop_shapes(spec: Any, impl: Any, case: Case) -> None:
         if np.shape(o) != np.shape(w):
             raise SpecFailure(f"순전파 출력 {k}의 형상이 {np.shape(o)}인데 {np.shape(w)}이어야 합니다",
                               f"forward output {k} has shape {np.shape(o)}, expected {np.shape(w)}")
+    if current().forward_only:
+        return
     returned = _backward(obj, case.dout)
     inputs = _diff_inputs(case)
     if len(returned) != len(inputs):
@@ -182,6 +246,8 @@ def prop_dtype(spec: Any, impl: Any, case: Case) -> None:
             if np.asarray(o).dtype != np.float32:
                 raise SpecFailure(f"float32 입력에 순전파 출력 {k}가 {np.asarray(o).dtype}입니다",
                                   f"float32 input gave forward output {k} of dtype {np.asarray(o).dtype}")
+    if current().forward_only:
+        return
     returned = _backward(obj, case.dout)
     for name, r in zip(_names(returned), returned):
         if r.dtype != np.float32:
@@ -191,23 +257,47 @@ def prop_dtype(spec: Any, impl: Any, case: Case) -> None:
 
 
 def prop_gradient(spec: Any, impl: Any, case: Case) -> None:
-    """dx and every grads[i] equal central finite differences (check_layer)."""
+    """dx and every grads[i] equal central finite differences (check_layer).
+
+    Under the book's contract, when the reader's loss was measured to add the book's 1e-7 inside the
+    log, the finite differences are taken of that loss minus (book − exact), i.e. of the exact loss:
+    the book's backward computes the exact gradient, which is what this still checks.
+    """
     obj = build(spec, impl, case)
+    if spec.kind in ("loss", "model") and current().book("log-1e-7"):
+        obj = _view(obj, _book_correction(spec, obj, case))
     try:
         check_layer(obj, *case.inputs, dout=case.dout)
     except GradientMismatch as exc:
-        raise SpecFailure(
-            f"{exc.tensor}가 수치 미분과 다릅니다: 인덱스 {exc.index}에서 해석적 {exc.analytic!r}, "
-            f"수치 {exc.numerical!r} (허용 오차 {exc.tolerance:.3g}, {exc.count}/{exc.size}개 원소가 다름)",
-            str(exc),
-        ) from None
+        raise SpecFailure(_gradcheck_text(exc, "ko"), _gradcheck_text(exc, "en")) from None
     except GradsRebound as exc:
-        raise SpecFailure(
-            f"backward가 grads[{exc.index}]를 새 배열로 바꿔 끼웠습니다: "
-            f"self.grads[{exc.index}][...] = ... 처럼 제자리에 써야 합니다 "
-            "(모델의 grads 리스트는 옛 배열을 계속 봅니다)",
-            str(exc),
-        ) from None
+        raise SpecFailure(_gradcheck_text(exc, "ko"), _gradcheck_text(exc, "en")) from None
+
+
+def _gradcheck_text(exc: GradientMismatch | GradsRebound, lang: str) -> str:
+    """The gradient checker's own text in ``lang`` when it offers one, else the kit's Korean text."""
+    own = getattr(exc, "message", None)
+    if callable(own):
+        return str(own(lang))
+    if lang == "en":
+        return str(exc)
+    if isinstance(exc, GradsRebound):
+        return (f"backward가 grads[{exc.index}]를 새 배열로 바꿔 끼웠습니다: "
+                f"self.grads[{exc.index}][...] = ... 처럼 제자리에 써야 합니다 "
+                "(모델의 grads 리스트는 옛 배열을 계속 봅니다)")
+    return (f"{exc.tensor}가 수치 미분과 다릅니다: 인덱스 {exc.index}에서 해석적 {exc.analytic!r}, "
+            f"수치 {exc.numerical!r} (허용 오차 {exc.tolerance:.3g}, {exc.count}/{exc.size}개 원소가 다름)")
+
+
+def _book_correction(spec: Any, obj: Any, case: Case) -> Callable[..., float]:
+    """(book − exact) loss at the current inputs and parameters (params are perturbed in place)."""
+    labels = case.meta["labels"]
+
+    def correction(x: Any, t: Any) -> float:
+        scores = net_scores(obj.params, x) if spec.kind == "model" else np.asarray(x, dtype=np.float64)
+        return book_loss(scores, labels) - exact_loss(scores, labels)
+
+    return correction
 
 
 def prop_no_mutation(spec: Any, impl: Any, case: Case) -> None:
@@ -217,14 +307,14 @@ def prop_no_mutation(spec: Any, impl: Any, case: Case) -> None:
     dout = tuple(_copy(d) for d in case.dout) if isinstance(case.dout, tuple) else _copy(case.dout)
     params_before = _snapshot(getattr(obj, "params", []))
     obj.forward(*inputs)
-    for stage in ("forward", "backward"):
+    for stage in ("forward",) if current().forward_only else ("forward", "backward"):
         if stage == "backward":
             obj.backward(*dout) if isinstance(dout, tuple) else obj.backward(dout)
         for i, (a, orig) in enumerate(zip(inputs, case.inputs)):
             _same(a, orig, f"{stage}가 입력 {i}를 바꿨습니다", f"{stage} changed input {i}")
     douts = dout if isinstance(dout, tuple) else (dout,)
     origs = case.dout if isinstance(case.dout, tuple) else (case.dout,)
-    for d, orig in zip(douts, origs):
+    for d, orig in zip(douts, origs) if not current().forward_only else ():
         _same(d, orig, "backward가 dout을 바꿨습니다", "backward changed dout")
     for i, (p, orig) in enumerate(zip(getattr(obj, "params", []), params_before)):
         _same(p, orig, f"forward/backward가 params[{i}]를 바꿨습니다", f"forward/backward changed params[{i}]")
@@ -356,9 +446,13 @@ def prop_uniform_loss(spec: Any, impl: Any, case: Case) -> None:
     c = x.shape[1]
     obj = build(spec, impl, case)
     loss = _loss(obj, np.full_like(x, x.flat[0]), t)
-    if not math.isclose(loss, math.log(c), rel_tol=FORWARD_RTOL, abs_tol=FORWARD_ATOL):
-        raise SpecFailure(f"모든 점수가 같으면 손실은 ln {c} = {math.log(c)!r}이어야 하는데 {loss!r}입니다",
-                          f"equal scores must give ln {c} = {math.log(c)!r}, got {loss!r}")
+    if current().book("log-1e-7"):  # the book's formula, measured: -log(1/C + 1e-7)
+        want, text = -math.log(1 / c + BOOK_LOG_EPS), f"-ln(1/{c} + 1e-7)"
+    else:
+        want, text = math.log(c), f"ln {c}"
+    if not math.isclose(loss, want, rel_tol=FORWARD_RTOL, abs_tol=FORWARD_ATOL):
+        raise SpecFailure(f"모든 점수가 같으면 손실은 {text} = {want!r}이어야 하는데 {loss!r}입니다",
+                          f"equal scores must give {text} = {want!r}, got {loss!r}")
 
 
 def prop_grad_rows_zero(spec: Any, impl: Any, case: Case) -> None:

@@ -7,6 +7,7 @@ minimal counterexample Hypothesis found.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import traceback
 from collections.abc import Callable, Iterable
@@ -16,8 +17,11 @@ from typing import Any
 import numpy as np
 from hypothesis import HealthCheck, Phase, given, settings
 
+from refnn.testing.book import TRAIT_PROPERTIES, hint
 from refnn.testing.cases import Case
+from refnn.testing.contract import Contract, using
 from refnn.testing.functional import FUNCTION_PROPERTIES, IDENTITY_PROPERTIES, OPTIMIZER_PROPERTIES
+from refnn.testing.hints import exception_text
 from refnn.testing.properties import LAYER_PROPERTIES, SpecFailure
 from refnn.testing.spec import SPECS, Spec
 
@@ -27,7 +31,12 @@ else:  # pragma: no cover - Hypothesis depends on the backport there
     from exceptiongroup import BaseExceptionGroup
 
 __all__ = ["PropertyResult", "Report", "property_test", "run_property", "check_class", "check_function",
-           "check_implementation", "property_function", "describe_case"]
+           "check_implementation", "property_function", "describe_case", "contract_properties",
+           "allowance_failures"]
+
+#: Properties that call backward: a class of the §1.2 stage (forward only) is not checked on them.
+NEEDS_BACKWARD = frozenset({"gradient", "grads_inplace", "backward_twice", "linearity", "adjoint", "onehot",
+                            "grad_rows_zero"})
 
 
 def property_function(spec: Spec, prop: str) -> Callable[[Spec, Any, Case], None]:
@@ -49,14 +58,17 @@ def property_test(
     impl: Any,
     on_failure: Callable[[Case], None] | None = None,
     hypothesis_settings: settings | None = None,
+    contract: Contract | None = None,
 ) -> Callable[[], None]:
     """A Hypothesis test of one property for ``impl``.
 
-    Settings default to the active Hypothesis profile (``dev`` or ``ci``).
+    Settings default to the active Hypothesis profile (``dev`` or ``ci``); the contract defaults to
+    refnn's exact one (`Contract()`).
     """
     spec = SPECS[spec_name]
     check = property_function(spec, prop)
     dtype = np.float32 if prop == "dtype" else np.float64
+    judged = contract if contract is not None else Contract()
 
     @given(case=spec.cases(dtype))
     @settings(
@@ -65,8 +77,11 @@ def property_test(
         report_multiple_bugs=False,
     )
     def test(case: Case) -> None:
+        if judged.no_dout and spec.kind in ("loss", "model"):
+            case = dataclasses.replace(case, dout=1.0, dout2=1.0)  # backward() is all there is
         try:
-            check(spec, impl, case)
+            with using(judged):
+                check(spec, impl, case)
         except BaseException:
             if on_failure is not None:
                 on_failure(case)
@@ -158,14 +173,18 @@ def _first_leaf(exc: BaseException) -> BaseException:
 
 
 def run_property(
-    spec_name: str, prop: str, impl: Any, hypothesis_settings: settings | None = None
+    spec_name: str, prop: str, impl: Any, hypothesis_settings: settings | None = None,
+    contract: Contract | None = None,
 ) -> PropertyResult:
-    """Run one property and report it, with the minimal failing case when it fails."""
+    """Run one property and report it, with the minimal failing case when it fails.
+
+    Under a strict ``contract``, a failure that a measured book behaviour explains names it.
+    """
     failing: list[Case] = []
     # no "explain" phase: it reruns a failing test many times (seconds) for notes a report does not use
     parent = hypothesis_settings if hypothesis_settings is not None else settings()  # the active profile
     quiet = settings(parent, phases=[p for p in parent.phases if p is not Phase.explain], print_blob=False)
-    test = property_test(spec_name, prop, impl, failing.append, quiet)
+    test = property_test(spec_name, prop, impl, failing.append, quiet, contract)
     try:
         test()
     except (KeyboardInterrupt, SystemExit):
@@ -174,8 +193,12 @@ def run_property(
         exc = _first_leaf(raised)
         if isinstance(exc, SpecFailure):
             ko, en = exc.ko, exc.en
+            judged = contract if contract is not None else Contract()
+            for trait in sorted(judged.traits) if judged.strict else ():
+                if prop in TRAIT_PROPERTIES[trait]:
+                    ko, en = ko + hint(trait, "ko", judged.form), en + hint(trait, "en", judged.form)
         else:
-            text = f"{type(exc).__name__}: {exc}"
+            text = exception_text(exc)
             ko, en = f"예외 발생 — {text}", f"raised {text}"
         return PropertyResult(
             spec_name, prop, False, ko, en,
@@ -185,17 +208,46 @@ def run_property(
     return PropertyResult(spec_name, prop, True)
 
 
+def contract_properties(spec: Spec, contract: Contract) -> list[str]:
+    """The properties a check under ``contract`` runs: the book's (default) or refnn's whole contract
+    (strict), without those that need a backward the class does not have yet, or a dout it does not take."""
+    names = list(spec.all_properties if contract.strict else spec.properties)
+    if contract.forward_only:
+        names = [p for p in names if p not in NEEDS_BACKWARD]
+    if contract.no_dout:
+        names = [p for p in names if p != "linearity"]
+    return names
+
+
+def allowance_failures(spec: Spec, contract: Contract) -> list[PropertyResult]:
+    """Under a strict contract, what the book's contract allows is a failure: no backward yet, or a
+    backward() that takes no dout (refnn's contract is backward(dout=1.0))."""
+    if not contract.strict:
+        return []
+    out = []
+    if contract.forward_only:
+        out.append(PropertyResult(spec.name, "backward", False, "backward가 없습니다(순전파만 있는 1.2절 단계)",
+                                  "there is no backward (forward only, the §1.2 stage)"))
+    if contract.no_dout:
+        out.append(PropertyResult(spec.name, "linearity", False,
+                                  "backward()가 dout을 받지 않습니다 (refnn의 계약: backward(dout=1.0))",
+                                  "backward() takes no dout (refnn's contract: backward(dout=1.0))"))
+    return out
+
+
 def check_implementation(
     impl: Any,
     spec: str,
     properties: Iterable[str] | None = None,
     extended: bool = False,
     hypothesis_settings: settings | None = None,
+    contract: Contract | None = None,
 ) -> Report:
-    """Run every property of ``spec`` (or those named) against ``impl``."""
+    """Run every property of ``spec`` (or those named) against ``impl`` under ``contract``
+    (default: refnn's exact contract)."""
     s = SPECS[spec]
     names = list(properties) if properties is not None else list(s.all_properties if extended else s.properties)
-    return Report(spec, [run_property(spec, p, impl, hypothesis_settings) for p in names])
+    return Report(spec, [run_property(spec, p, impl, hypothesis_settings, contract) for p in names])
 
 
 def check_class(cls: type, spec: str | None = None, **kwargs: Any) -> Report:

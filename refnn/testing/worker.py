@@ -58,20 +58,34 @@ def _kind_ok(kind: str, obj: Any) -> bool:
     return isinstance(obj, type)
 
 
-def found_names(namespace: dict[str, Any]) -> dict[str, bool]:
-    """Each specified name present in ``namespace`` → whether it has the right kind (class or function)."""
+#: Other spellings readers give a specified name (the first book's ``Relu``).
+ALIASES = {"Relu": "ReLU"}
+
+
+def found_names(namespace: dict[str, Any]) -> dict[str, str]:
+    """Each specified name present in ``namespace`` → the name it goes by there (``ReLU`` may be ``Relu``)."""
     from refnn.testing.spec import SPECS
 
-    return {name: _kind_ok(spec.kind, namespace[name]) for name, spec in SPECS.items()
-            if name in namespace and callable(namespace[name])}
+    found = {}
+    for name in SPECS:
+        spellings = [name] + [alias for alias, target in ALIASES.items() if target == name]
+        for spelled in spellings:
+            if spelled in namespace and callable(namespace[spelled]):
+                found[name] = spelled
+                break
+    return found
 
 
-def _result_dict(result: Any, cells: list[Any]) -> dict[str, Any]:
+def _result_dict(result: Any, cells: list[Any], defined: dict[str, Any] | None = None) -> dict[str, Any]:
+    from refnn.testing.hints import exception_text
     from refnn.testing.loader import user_location
     from refnn.testing.properties import SpecFailure
 
     error = result.error
     where = user_location(result.traceback, cells) if error is not None else None
+    location = where.to_dict() if where else None
+    if error is not None and location is None and defined and not isinstance(error, SpecFailure):
+        location = {k: defined[k] for k in ("path", "line", "cell", "code")}  # raised before entering the code
     return {
         "property": result.property,
         "passed": result.passed,
@@ -79,17 +93,17 @@ def _result_dict(result: Any, cells: list[Any]) -> dict[str, Any]:
         "message_en": result.message_en,
         "counterexample": result.counterexample,
         "error": None if error is None else type(error).__name__,
-        "exception": None if error is None else f"{type(error).__name__}: {error}"[:500],
-        "contract": isinstance(error, SpecFailure),  # a stated property broken, not an exception
-        "location": where.to_dict() if where else None,
+        "exception": None if error is None else exception_text(error)[:500],
+        "contract": error is None or isinstance(error, SpecFailure),  # a stated property broken, not an exception
+        "location": location,
     }
 
 
-def _run(name: str, prop: str, obj: Any, chosen: Any) -> Any:
+def _run(name: str, prop: str, obj: Any, chosen: Any, contract: Any) -> Any:
     from refnn.testing.runner import PropertyResult, run_property
 
     try:
-        return run_property(name, prop, obj, chosen)
+        return run_property(name, prop, obj, chosen, contract)
     except SystemExit as exc:  # sys.exit() in the reader's code
         import traceback
 
@@ -98,34 +112,64 @@ def _run(name: str, prop: str, obj: Any, chosen: Any) -> Any:
                               exc, traceback.extract_tb(exc.__traceback__))
 
 
-def check_name(name: str, obj: Any, examples: int, cells: list[Any], out: IO[str]) -> dict[str, Any]:
-    """Run every property of the book's contract for ``name`` and describe each outcome.
+def _notes(contract: Any) -> list[dict[str, Any]]:
+    """The book's contract: one line per measured book behaviour (with its errata entry), and what was
+    checked differently (forward only; backward() without dout)."""
+    from refnn.testing.book import errata_link, note
 
-    A typo makes every property raise the same exception at the same line; once that failure
-    has been shrunk to a minimal counterexample, later properties that fail the same way are not
-    shrunk again (the report groups them under the first one).
+    if contract.strict:
+        return []
+    notes = [{"trait": t, "ko": note(t, "ko", contract.form), "en": note(t, "en", contract.form),
+              "link": errata_link(t)} for t in sorted(contract.traits)]
+    if contract.forward_only:
+        notes.append({"trait": "forward-only", "link": None,
+                      "ko": "순전파만 있습니다(1.2절 단계): 순전파를 검사했고, backward는 아직 쓰지 않았습니다",
+                      "en": "forward only (the §1.2 stage): forward checked, backward not written yet"})
+    if contract.no_dout:
+        notes.append({"trait": "no-dout", "link": None,
+                      "ko": "backward()가 dout을 받지 않아 책의 Trainer처럼 backward()로 불러 검사했습니다 "
+                            "(linearity 제외)",
+                      "en": "backward() takes no dout: called as backward(), as the book's Trainer does "
+                            "(linearity not checked)"})
+    return notes
+
+
+def check_name(name: str, obj: Any, examples: int, cells: list[Any], out: IO[str], strict: bool = False,
+               defined: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run every property of the contract (the book's, or refnn's with ``strict``) for ``name``.
+
+    The book's behaviours the code shows are measured first (`refnn.testing.book.measure`). A typo
+    makes every property raise the same exception at the same line; once that failure has been
+    shrunk to a minimal counterexample, later properties that fail the same way are not shrunk
+    again (the report groups them under the first one).
     """
     from hypothesis import Phase, settings
 
+    from refnn.testing.book import measure
+    from refnn.testing.runner import allowance_failures, contract_properties
     from refnn.testing.spec import SPECS
 
+    spec = SPECS[name]
+    _send(out, {"event": "start", "name": name, "property": "measure"})
+    contract = measure(spec, obj, strict)
     # reproducible: derandomized, no example database
     chosen = settings(max_examples=examples, deadline=None, database=None, derandomize=True)
     no_shrink = settings(chosen, phases=[Phase.explicit, Phase.reuse, Phase.generate])
     shrunk: set[tuple[Any, ...]] = set()  # exceptions (text, line) already shrunk
     results = []
-    for prop in SPECS[name].properties:
+    for prop in contract_properties(spec, contract):
         _send(out, {"event": "start", "name": name, "property": prop})
         if shrunk:
-            result = _result_dict(_run(name, prop, obj, no_shrink), cells)
+            result = _result_dict(_run(name, prop, obj, no_shrink, contract), cells, defined)
             if not result["passed"] and _same_key(result) not in shrunk:
-                result = _result_dict(_run(name, prop, obj, chosen), cells)
+                result = _result_dict(_run(name, prop, obj, chosen, contract), cells, defined)
         else:
-            result = _result_dict(_run(name, prop, obj, chosen), cells)
+            result = _result_dict(_run(name, prop, obj, chosen, contract), cells, defined)
         if not result["passed"] and not result["contract"]:
             shrunk.add(_same_key(result))
         results.append(result)
-    return {"event": "result", "name": name, "results": results}
+    results += [_result_dict(r, cells) for r in allowance_failures(spec, contract)]
+    return {"event": "result", "name": name, "results": results, "notes": _notes(contract)}
 
 
 def _same_key(result: dict[str, Any]) -> tuple[Any, ...]:
@@ -137,12 +181,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m refnn.testing.worker")
     parser.add_argument("path")
     parser.add_argument("--examples", type=int, default=DEFAULT_EXAMPLES)
+    parser.add_argument("--strict", action="store_true", help="refnn's exact contract instead of the book's")
     args = parser.parse_args(argv)
     proto_in, out = _channels()
     faulthandler.enable(sys.stderr)  # a segfault still names the reader's line on stderr
     os.environ.setdefault("MPLBACKEND", "Agg")  # plt.show() must not wait for a window
 
-    from refnn.testing.loader import LoadError, load, read_cells
+    from refnn.testing.loader import LoadError, definition, load, read_cells
 
     try:
         cells = read_cells(args.path)
@@ -150,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         _send(out, {"event": "error", "kind": "load", "text": str(exc)})
         return 2
     try:  # everything the check needs is imported before the reader's folder joins sys.path
+        import refnn.testing.book  # noqa: F401
         import refnn.testing.runner  # noqa: F401
         from refnn.testing.spec import KINDS, PROPERTIES, SPECS
     except ModuleNotFoundError as exc:
@@ -160,13 +206,18 @@ def main(argv: list[str] | None = None) -> int:
     _send(out, {"event": "ready"})  # the time limit for running the file starts now
     started = time.perf_counter()
     loaded = load(args.path, cells)
+    spelled = found_names(loaded.namespace)
+    defined = {name: definition(loaded, as_, loaded.namespace[as_]) for name, as_ in spelled.items()}
     _send(out, {
         "event": "loaded",
-        "found": found_names(loaded.namespace),
+        "found": {name: _kind_ok(SPECS[name].kind, loaded.namespace[as_]) for name, as_ in spelled.items()},
+        "spelled": spelled,
+        "defined": defined,
         "specs": {name: spec.kind for name, spec in SPECS.items()},
         "descriptions": PROPERTIES,
         "kind_labels": KINDS,
         "warnings": loaded.warnings,
+        "info": loaded.info,
         "seconds": time.perf_counter() - started,
     })
     for line in proto_in:
@@ -174,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         if not name:
             continue
         started = time.perf_counter()
-        message = check_name(name, loaded.namespace[name], args.examples, loaded.cells, out)
+        message = check_name(name, loaded.namespace[spelled[name]], args.examples, loaded.cells, out, args.strict,
+                             defined.get(name))
         message["seconds"] = time.perf_counter() - started
         _send(out, message)
     return 0
