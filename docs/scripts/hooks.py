@@ -31,6 +31,7 @@ if str(SCRIPTS) not in sys.path:
 import sitebuild  # noqa: E402  (needs the sys.path entry above)
 import sitedocs  # noqa: E402
 import sitefigures  # noqa: E402
+import spiralfigures  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.refnn")
 
@@ -74,6 +75,7 @@ def on_files(files: Files, config) -> Files:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         figures = sitefigures.all_figures()
+        figures.update(spiralfigures.all_figures())
     for message in glyph_problems(caught):
         log.warning("refnn figures: %s", message)
     for name, content in figures.items():
