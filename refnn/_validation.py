@@ -12,11 +12,10 @@ import numpy as np
 
 FORWARD_FIRST = "{name}.backward: forward must come first (backward가 forward보다 먼저 호출되었습니다)"
 
-# Small constant arrays the hot paths need on every call, cached per shape (and
-# dtype) and made read-only.  The caches are bounded: past 64 sizes the arrays
-# are simply made afresh.
+# The row offsets the one-hot check needs on every call, cached per shape and
+# made read-only.  The cache is bounded: past 64 shapes the arrays are simply
+# made afresh.
 _ROW_OFFSETS: dict[tuple[int, int], np.ndarray] = {}
-_ONES: dict[tuple[int, np.dtype], np.ndarray] = {}
 _CACHE_LIMIT = 64
 
 
@@ -35,22 +34,6 @@ def row_offsets(n: int, c: int) -> np.ndarray:
         if len(_ROW_OFFSETS) < _CACHE_LIMIT:
             _ROW_OFFSETS[key] = offsets
     return offsets
-
-
-def ones(n: int, dtype: np.dtype) -> np.ndarray:
-    """Return a read-only vector of ``n`` ones, cached per size and dtype.
-
-    A sum along an axis written as a product with ones (``1ᵀ dout``, ``e · 1``)
-    goes through BLAS, which on small arrays costs a fraction of a ufunc reduction.
-    """
-    key = (n, dtype)
-    v = _ONES.get(key)
-    if v is None:
-        v = np.ones(n, dtype=dtype)
-        v.flags.writeable = False
-        if len(_ONES) < _CACHE_LIMIT:
-            _ONES[key] = v
-    return v
 
 
 def as_float_array(x: Any, name: str) -> np.ndarray:

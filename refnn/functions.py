@@ -43,11 +43,8 @@ def sigmoid(x: Any) -> np.ndarray:
     array([0.5, 1. , 0. ])
     """
     x = as_float_array(x, "sigmoid")
-    out = np.negative(x)
-    with np.errstate(over="ignore"):
-        np.exp(out, out)  # positional out: cheaper than out= on small arrays
-    out += 1.0
-    return np.reciprocal(out, out)
+    with np.errstate(over="ignore"):  # e^{-x} = inf gives the exact limit 1 / (1 + inf) = 0
+        return 1 / (1 + np.exp(-x))
 
 
 def relu(x: Any) -> np.ndarray:

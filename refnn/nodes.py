@@ -35,19 +35,29 @@ def _normalised_axis(name: str, axis: int, ndim: int) -> int:
 
 
 class Add(Layer):
-    r"""덧셈 노드 $z = x + y$.
+    r"""덧셈 노드 $z = x + y$ (1.3.4절).
+
+    계산 그래프에서 두 입력을 원소별로 더합니다. 매개변수는 없습니다.
+
+    Raises
+    ------
+    ValueError
+        두 입력의 형상이 다를 때(순전파), `dout`의 형상이 출력과 다를 때(역전파).
 
     Notes
     -----
-    Shapes: `x: S, y: S → z: S` (두 입력의 형상이 같아야 합니다).
+    형상: 두 입력 `x`, `y`는 같은 형상이어야 하고, 출력 `z`, `dout`, `dx`, `dy`도 모두 그
+    형상입니다.
 
-    역전파는 상류 기울기를 그대로 두 입력에 흘려보냅니다.
+    순전파 $z = x + y$, 역전파(코드의 `dout`이 $\partial L/\partial z$)
 
-    $$\frac{\partial L}{\partial x} = \frac{\partial L}{\partial z}, \qquad
-    \frac{\partial L}{\partial y} = \frac{\partial L}{\partial z}$$
+    $$\frac{\partial L}{\partial x} = \frac{\partial L}{\partial z} \cdot 1, \qquad
+    \frac{\partial L}{\partial y} = \frac{\partial L}{\partial z} \cdot 1$$
 
-    돌려주는 두 배열은 서로 다른 복사본이므로 하나를 고쳐도 다른 쪽이나
-    `dout`은 바뀌지 않습니다.
+    $\partial z/\partial x = \partial z/\partial y = 1$이므로 상류 기울기가 값을 바꾸지 않고
+    두 입력에 각각 그대로 전달됩니다(반으로 나뉘지 않습니다: 두 입력 모두 `dout` 전체를 받습니다).
+    돌려주는 두 배열은 `dout`과도, 서로와도 메모리를 공유하지 않는 쓰기 가능한 복사본이므로
+    하나를 고쳐도 다른 쪽이나 `dout`은 바뀌지 않습니다.
 
     Examples
     --------
@@ -55,8 +65,8 @@ class Add(Layer):
     >>> node.forward(np.ones(2), np.ones(2))
     array([2., 2.])
     >>> dx, dy = node.backward(np.array([1.0, 2.0]))
-    >>> dy
-    array([1., 2.])
+    >>> dx, dy  # 둘 다 dout 그대로
+    (array([1., 2.]), array([1., 2.]))
     """
 
     def __init__(self) -> None:
@@ -77,7 +87,14 @@ class Add(Layer):
 
 
 class Mul(Layer):
-    r"""곱셈 노드 $z = x \odot y$ (원소별 곱).
+    r"""곱셈 노드 $z = x \odot y$ (원소별 곱, 1.3.4절).
+
+    계산 그래프에서 두 입력을 원소별로 곱합니다. 매개변수는 없습니다.
+
+    Raises
+    ------
+    ValueError
+        두 입력의 형상이 다를 때(순전파), `dout`의 형상이 출력과 다를 때(역전파).
 
     Attributes
     ----------
@@ -86,9 +103,11 @@ class Mul(Layer):
 
     Notes
     -----
-    Shapes: `x: S, y: S → z: S`.
+    형상: 두 입력 `x`, `y`는 같은 형상이어야 하고, 출력 `z`, `dout`, `dx`, `dy`도 모두 그
+    형상입니다.
 
-    역전파는 상류 기울기에 "다른 쪽 입력"을 곱합니다.
+    순전파 $z = x \odot y$, 역전파는 상류 기울기에 "다른 쪽 입력"을 곱합니다
+    (코드의 `dout`이 $\partial L/\partial z$).
 
     $$\frac{\partial L}{\partial x} = \frac{\partial L}{\partial z}\odot y, \qquad
     \frac{\partial L}{\partial y} = \frac{\partial L}{\partial z}\odot x$$
@@ -122,7 +141,11 @@ class Mul(Layer):
 
 
 class Branch(Layer):
-    r"""분기 노드: 입력 하나를 `n`개로 복제합니다 (Repeat 노드의 일반형).
+    r"""분기 노드: 입력 하나를 `n`개의 따로 떨어진 출력으로 복제합니다 (1.3.4절).
+
+    계산 그래프에서 한 값이 여러 곳에 쓰일 때의 노드입니다. `n`개의 복사본을 각각의
+    출력(튜플의 원소)으로 내보냅니다. Repeat 노드는 이 노드를 일반화한 것으로, `n`갈래로
+    나눈 복사본을 따로 내보내는 대신 한 축을 따라 쌓아 배열 하나로 돌려줍니다.
 
     Parameters
     ----------
@@ -131,10 +154,11 @@ class Branch(Layer):
 
     Notes
     -----
-    Shapes: `x: S → (y_1, …, y_n)`, 각 `y_i: S`; `backward(dout_1, …, dout_n) → dx: S`.
+    형상: 출력 `y_1, …, y_n`은 각각 입력 `x`와 같은 형상이고, 역전파는 그 형상의 상류
+    기울기 `n`개를 받아(`backward(dout_1, …, dout_n)`) 같은 형상의 `dx` 하나를 돌려줍니다.
 
-    순전파는 같은 값을 `n`개의 (서로 독립된) 복사본으로 내보내고, 역전파는
-    상류 기울기를 모두 더합니다.
+    순전파 $y_i = x$ ($i = 1, \dots, n$, 서로 독립된 복사본), 역전파는 상류 기울기를 모두
+    더합니다.
 
     $$\frac{\partial L}{\partial x} = \sum_{i=1}^{n} \frac{\partial L}{\partial y_i}$$
 
@@ -142,7 +166,9 @@ class Branch(Layer):
     --------
     >>> node = Branch(2)
     >>> a, b = node.forward(np.array([1.0]))
-    >>> node.backward(np.array([1.0]), np.array([2.0]))
+    >>> a, b
+    (array([1.]), array([1.]))
+    >>> node.backward(np.array([1.0]), np.array([2.0]))  # 1 + 2
     array([3.])
     """
 
@@ -173,6 +199,10 @@ class Branch(Layer):
 class Repeat(Layer):
     r"""Repeat 노드: 길이 1인 축을 `n`번 복제합니다. `(1, D) → (n, D)` (1.3.4절).
 
+    Branch 노드를 일반화한 노드입니다. `n`갈래 Branch와 같은 복사본 `n`개를 만들되, 따로
+    내보내지 않고 길이 1인 축(기본은 첫 축)을 따라 쌓아 배열 하나로 돌려줍니다. 그래서
+    역전파도 Branch처럼 상류 기울기 `n`개의 합이며, 그 합이 쌓은 축을 따른 합입니다.
+
     Parameters
     ----------
     n : int
@@ -187,9 +217,11 @@ class Repeat(Layer):
 
     Notes
     -----
-    Shapes: `x: (1, D) → y: (n, D)`; `dout: (n, D) → dx: (1, D)`.
+    형상: 기본(`axis=0`)에서 입력 `x`는 `(1, D)`, 출력 `y`는 `(n, D)`이고, 역전파는
+    `dout` `(n, D)`를 받아 `dx` `(1, D)`를 돌려줍니다. 다른 `axis`에서도 그 축의 길이만
+    1에서 `n`으로 바뀝니다.
 
-    순전파 $y_i = x$ ($i = 1..n$), 역전파는 복제된 축을 따라 더합니다(Sum 노드와 쌍대).
+    순전파 $y_i = x$ ($i = 1, \dots, n$), 역전파는 복제된 축을 따라 더합니다(Sum 노드와 쌍대).
 
     $$\frac{\partial L}{\partial x} = \sum_{i=1}^{n} \frac{\partial L}{\partial y_i}$$
 
@@ -233,26 +265,41 @@ class Repeat(Layer):
 class Sum(Layer):
     r"""Sum 노드: 한 축을 따라 더해 길이 1로 줄입니다. `(N, D) → (1, D)` (1.3.4절).
 
+    Repeat 노드와 쌍대입니다: 순전파가 Repeat의 역전파(축을 따른 합)이고, 역전파가
+    Repeat의 순전파(복제)입니다.
+
     Parameters
     ----------
     axis : int, default 0
-        더할 축. 결과는 이 축의 길이가 1로 남습니다(`keepdims=True`).
+        더할 축. 음수도 됩니다(2차원 입력에서 `axis=-2`는 `axis=0`과 같습니다). 결과는 이
+        축의 길이가 1로 남습니다(`keepdims=True`).
+
+    Raises
+    ------
+    ValueError
+        `axis`가 입력의 차원 밖일 때(순전파), `dout`의 형상이 출력과 다를 때(역전파).
 
     Notes
     -----
-    Shapes: `x: (N, D) → y: (1, D)`; `dout: (1, D) → dx: (N, D)`.
+    형상: 기본(`axis=0`)에서 입력 `x`는 `(N, D)`, 출력 `y`는 `(1, D)`이고, 역전파는
+    `dout` `(1, D)`를 받아 `dx` `(N, D)`를 돌려줍니다.
 
     순전파 $y = \sum_{n} x_n$, 역전파는 상류 기울기를 $N$번 복제합니다(Repeat 노드와 쌍대).
 
-    $$\frac{\partial L}{\partial x_n} = \frac{\partial L}{\partial y}$$
+    $$\frac{\partial L}{\partial x_n} = \frac{\partial L}{\partial y}
+    \quad (n = 1, \dots, N)$$
+
+    돌려주는 `dx`는 `dout`과 메모리를 공유하지 않는 쓰기 가능한 새 배열입니다.
 
     Examples
     --------
     >>> node = Sum()
     >>> node.forward(np.ones((3, 2)))
     array([[3., 3.]])
-    >>> node.backward(np.array([[1.0, 2.0]])).shape
-    (3, 2)
+    >>> node.backward(np.array([[1.0, 2.0]]))
+    array([[1., 2.],
+           [1., 2.],
+           [1., 2.]])
     """
 
     def __init__(self, axis: int = 0) -> None:

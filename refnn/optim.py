@@ -187,7 +187,7 @@ class SGD(_Optimizer):
         buf = self._prepare(params, grads)
         lr = self.lr
         for p, g, b in zip(params, grads, buf, strict=True):
-            np.multiply(g, lr, b)
+            np.multiply(g, lr, b)  # b = lr * g, in the work buffer
             p -= b
 
 

@@ -17,26 +17,11 @@ from refnn._validation import (
     check_ndim,
     check_scalar_dout,
     labels_from,
-    ones,
-    row_offsets,
 )
 from refnn.functions import relu, sigmoid, softmax
 from refnn.layers.base import Layer, as_param
 
 __all__ = ["MatMul", "Affine", "Sigmoid", "ReLU", "Softmax", "SoftmaxWithLoss"]
-
-
-def _dot_into(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
-    """Write the product ``a @ b`` into ``out`` in place, without a temporary.
-
-    ``np.dot`` with ``out`` is the fastest route for 2-D BLAS products, but it
-    only accepts a C-contiguous ``out`` of exactly the product's dtype;
-    otherwise ``np.matmul`` casts into ``out``.
-    """
-    try:
-        np.dot(a, b, out)
-    except ValueError:
-        np.matmul(a, b, out=out)
 
 
 def _input_2d(name: str, x: Any, rows_w: int) -> np.ndarray:
@@ -71,12 +56,16 @@ class MatMul(Layer):
 
     Notes
     -----
-    Shapes: `x: (N, D) → out: (N, H)`, `dout: (N, H) → dx: (N, D)`, `dW: (D, H)`.
+    형상: 입력 `x`는 `(N, D)`, 출력 `out`은 `(N, H)`입니다. 역전파에서 `dout`은 출력과 같은
+    `(N, H)`, `dx`는 입력과 같은 `(N, D)`, `dW`는 `W`와 같은 `(D, H)`입니다.
 
-    순전파 $y = xW$, 역전파
+    순전파 $y = xW$, 역전파(코드의 `dout`이 $\partial L/\partial y$)
 
     $$\frac{\partial L}{\partial x} = \frac{\partial L}{\partial y} W^\top, \qquad
     \frac{\partial L}{\partial W} = x^\top \frac{\partial L}{\partial y}$$
+
+    두 식은 형상만으로도 정해집니다: `(N, H)`와 `(D, H)`에서 `(N, D)`를 만드는 곱은
+    `dout @ W.T`뿐이고, `(N, D)`와 `(N, H)`에서 `(D, H)`를 만드는 곱은 `x.T @ dout`뿐입니다.
 
     References
     ----------
@@ -87,6 +76,11 @@ class MatMul(Layer):
     >>> layer = MatMul(np.eye(2))
     >>> layer.forward(np.array([[1.0, 2.0]]))
     array([[1., 2.]])
+    >>> layer.backward(np.array([[1.0, 0.0]]))  # dx = dout W^T
+    array([[1., 0.]])
+    >>> layer.grads[0]  # dW = x^T dout
+    array([[1., 0.],
+           [2., 0.]])
     """
 
     def __init__(self, W: np.ndarray) -> None:
@@ -107,9 +101,10 @@ class MatMul(Layer):
         x = self._cached(self.x)
         dout = check_dout("MatMul", dout, self.out_shape)
         (W,) = self.params
-        _dot_into(x.T, dout, self.grads[0])
         dx = np.dot(dout, W.T)
-        return dx if dx.dtype == x.dtype else dx.astype(x.dtype)
+        dW = np.dot(x.T, dout)
+        self.grads[0][...] = dW
+        return dx.astype(x.dtype, copy=False)
 
 
 class Affine(Layer):
@@ -141,9 +136,10 @@ class Affine(Layer):
 
     Notes
     -----
-    Shapes: `x: (N, D) → out: (N, H)`, `dx: (N, D)`, `dW: (D, H)`, `db: (H,)`.
+    형상: 입력 `x`는 `(N, D)`, 출력 `out`은 `(N, H)`입니다. 역전파에서 `dout`은 `(N, H)`,
+    `dx`는 `(N, D)`, `dW`는 `(D, H)`, `db`는 `b`와 같은 `(H,)`입니다.
 
-    순전파 $y = xW + b$, 역전파
+    순전파 $y = xW + b$, 역전파(코드의 `dout`이 $\partial L/\partial y$)
 
     $$\frac{\partial L}{\partial x} = \frac{\partial L}{\partial y} W^\top, \quad
     \frac{\partial L}{\partial W} = x^\top \frac{\partial L}{\partial y}, \quad
@@ -161,6 +157,10 @@ class Affine(Layer):
     >>> layer = Affine(np.ones((2, 3)), np.zeros(3))
     >>> layer.forward(np.array([[1.0, 2.0]]))
     array([[3., 3., 3.]])
+    >>> layer.backward(np.array([[1.0, 0.0, 2.0]]))  # dx = dout W^T
+    array([[3., 3.]])
+    >>> layer.grads[1]  # db = dout.sum(axis=0)
+    array([1., 0., 2.])
     """
 
     def __init__(self, W: np.ndarray, b: np.ndarray) -> None:
@@ -179,20 +179,20 @@ class Affine(Layer):
     def forward(self, x: Any) -> np.ndarray:
         W, b = self.params
         x = _input_2d("Affine", x, W.shape[0])
-        out = np.dot(x, W)
-        out += b
+        out = np.dot(x, W) + b
         self.x, self.out_shape = x, out.shape
         return out
 
     def backward(self, dout: Any) -> np.ndarray:
         x = self._cached(self.x)
         dout = check_dout("Affine", dout, self.out_shape)
-        W = self.params[0]
-        dW, db = self.grads
-        _dot_into(x.T, dout, dW)
-        _dot_into(ones(dout.shape[0], dout.dtype), dout, db)  # db = 1ᵀ dout: the sum over the batch
+        W, _ = self.params
         dx = np.dot(dout, W.T)
-        return dx if dx.dtype == x.dtype else dx.astype(x.dtype)
+        dW = np.dot(x.T, dout)
+        db = dout.sum(axis=0)
+        self.grads[0][...] = dW
+        self.grads[1][...] = db
+        return dx.astype(x.dtype, copy=False)
 
 
 class Sigmoid(Layer):
@@ -209,11 +209,13 @@ class Sigmoid(Layer):
 
     Notes
     -----
-    Shapes: `x: (...) → out: (...)` (같은 형상).
+    형상: 출력 `out`, `dout`, `dx`는 모두 입력 `x`와 같은 형상입니다(임의의 차원).
 
-    순전파 $y = \sigma(x)$, 역전파
+    순전파 $y = \sigma(x)$, 역전파(코드의 `dout`이 $\partial L/\partial y$)
 
-    $$\frac{\partial L}{\partial x} = \frac{\partial L}{\partial y}\, y (1 - y)$$
+    $$\frac{\partial L}{\partial x} = \frac{\partial L}{\partial y}\, (1 - y)\, y$$
+
+    $\sigma'(x) = \sigma(x)(1 - \sigma(x))$이므로 순전파 출력 $y$만 저장하면 됩니다.
 
     `x`가 $\pm 1000$처럼 커도 경고 없이 유한합니다. NaN은 NaN으로 전파됩니다.
 
@@ -241,9 +243,8 @@ class Sigmoid(Layer):
     def backward(self, dout: Any) -> np.ndarray:
         out = self._cached(self.out)
         dout = check_dout("Sigmoid", dout, out.shape)
-        dx = dout * (1.0 - out)
-        dx *= out
-        return dx if dx.dtype == out.dtype else dx.astype(out.dtype)
+        dx = dout * (1.0 - out) * out
+        return dx.astype(out.dtype, copy=False)
 
 
 class ReLU(Layer):
@@ -260,7 +261,9 @@ class ReLU(Layer):
 
     Notes
     -----
-    Shapes: `x: (...) → out: (...)`.
+    형상: 출력 `out`, `dout`, `dx`는 모두 입력 `x`와 같은 형상입니다(임의의 차원).
+
+    순전파 $y = \max(0, x)$, 역전파(코드의 `dout`이 $\partial L/\partial y$)
 
     $$\frac{\partial L}{\partial x} = \frac{\partial L}{\partial y}\,[x > 0]$$
 
@@ -304,7 +307,8 @@ class Softmax(Layer):
 
     Notes
     -----
-    Shapes: `x: (..., C) → out: (..., C)`.
+    형상: 입력 `x`와 출력 `out`은 `(..., C)`이고(앞쪽 축은 몇 개든 됩니다), `dout`과 `dx`도
+    같은 형상입니다. 정규화는 마지막 축 `C`를 따라 합니다.
 
     순전파 $y_k = e^{x_k} / \sum_j e^{x_j}$, 역전파(야코비안
     $\partial y_k/\partial x_j = y_k(\delta_{kj} - y_j)$를 곱한 결과)
@@ -312,12 +316,17 @@ class Softmax(Layer):
     $$\frac{\partial L}{\partial x_k} = y_k\Big(g_k - \sum_j g_j y_j\Big), \quad
     g = \frac{\partial L}{\partial y}$$
 
+    코드에서는 $g$가 `dout`이고, $\sum_j g_j y_j$가 `(dout * out).sum(axis=-1, keepdims=True)`입니다.
+
     `dout`이 모두 1이면 이 기울기는 0이 됩니다(출력의 합이 항상 1이므로).
 
     Examples
     --------
-    >>> Softmax().forward(np.array([[0.0, 0.0]]))
+    >>> layer = Softmax()
+    >>> layer.forward(np.array([[0.0, 0.0]]))
     array([[0.5, 0.5]])
+    >>> layer.backward(np.array([[1.0, 0.0]]))  # y * (g - sum(g * y))
+    array([[ 0.25, -0.25]])
     """
 
     def __init__(self) -> None:
@@ -331,9 +340,8 @@ class Softmax(Layer):
     def backward(self, dout: Any) -> np.ndarray:
         out = self._cached(self.out)
         dout = check_dout("Softmax", dout, out.shape)
-        dx = out * dout
-        dx -= out * dx.sum(axis=-1, keepdims=True)
-        return dx if dx.dtype == out.dtype else dx.astype(out.dtype)
+        dx = out * (dout - (dout * out).sum(axis=-1, keepdims=True))
+        return dx.astype(out.dtype, copy=False)
 
 
 class SoftmaxWithLoss(Layer):
@@ -349,9 +357,8 @@ class SoftmaxWithLoss(Layer):
         순전파에서 계산한 소프트맥스 확률 `(N, C)`.
     t : numpy.ndarray or None
         정수 레이블로 바꾼 정답 `(N,)`.
-    picked : numpy.ndarray or None
-        `y.ravel()`에서 정답 원소 $y_{n,t_n}$의 평탄(flat) 인덱스 `(N,)`
-        (역전파가 `np.arange(N)` 없이 정답 칸에서 빼기 위해 저장합니다).
+    onehot : numpy.ndarray or None
+        원-핫으로 바꾼 정답 `(N, C)` (`y`와 같은 dtype). 역전파의 $\text{onehot}(t)$입니다.
 
     Raises
     ------
@@ -361,13 +368,16 @@ class SoftmaxWithLoss(Layer):
 
     Notes
     -----
-    Shapes: `x: (N, C)`, `t: (N,)` 정수 또는 `(N, C)` 원-핫 → 손실 `float`; `dx: (N, C)`.
+    형상: 점수 `x`는 `(N, C)`, 정답 `t`는 정수 레이블 `(N,)` 또는 원-핫 `(N, C)`이고, 손실은
+    파이썬 `float` 하나입니다. 역전파의 `dout`은 스칼라(기본값 1), `dx`는 `x`와 같은 `(N, C)`입니다.
 
-    순전파는 log-softmax를 거쳐 정확히 계산합니다.
+    순전파는 log-softmax를 거쳐 정확히 계산합니다. 행마다 최댓값 $m_n = \max_j x_{n,j}$를
+    빼서 $z_{n,j} = x_{n,j} - m_n$, $s_n = \sum_j e^{z_{n,j}}$로 두면
+    $\log y_{n,j} = z_{n,j} - \log s_n$이므로
 
-    $$L = -\frac{1}{N}\sum_n \Big(x_{n,t_n} - m_n - \log\sum_j e^{x_{n,j} - m_n}\Big)$$
+    $$L = -\frac{1}{N}\sum_n \log y_{n,t_n} = -\frac{1}{N}\sum_n \big(z_{n,t_n} - \log s_n\big)$$
 
-    역전파
+    역전파(소프트맥스 확률 $y_{n,j} = e^{z_{n,j}} / s_n$)
 
     $$\frac{\partial L}{\partial x} = \frac{\text{dout}}{N}\,\big(y - \text{onehot}(t)\big)$$
 
@@ -393,38 +403,26 @@ class SoftmaxWithLoss(Layer):
         super().__init__()
         self.y: np.ndarray | None = None
         self.t: np.ndarray | None = None
-        self.picked: np.ndarray | None = None
+        self.onehot: np.ndarray | None = None
 
     def forward(self, x: Any, t: Any) -> float:
         x = as_float_array(x, "SoftmaxWithLoss")
         check_ndim("SoftmaxWithLoss", x, 2)
-        n = x.shape[0]
-        if n == 0:
+        N, C = x.shape
+        if N == 0:
             raise ValueError("SoftmaxWithLoss.forward: empty mini-batch (N = 0)")
         labels = labels_from("SoftmaxWithLoss", t, x.shape)
-        if not x.flags.c_contiguous:  # the flat indexing below assumes C order
-            x = np.ascontiguousarray(x)
-        # Fused softmax + cross-entropy: the shifted scores z give both the
-        # probabilities (for backward) and the exact log-probabilities (for the
-        # loss) -- no log(y + 1e-7), no second pass over x.
-        # a.ravel()[offsets + j] is a[i, j[i]]: one flat index array is much
-        # cheaper than a[np.arange(N), j].  The row maxima come through argmax:
-        # the same values as x.max(axis=1) (NaN included: argmax finds the first
-        # NaN), at a fraction of the cost of an axis reduction on short rows.
-        offsets = row_offsets(n, x.shape[1])
-        z = x - x.ravel()[offsets + x.argmax(axis=1)][:, None]
+        z = x - x.max(axis=1, keepdims=True)  # z = x - m
         e = np.exp(z)
-        s = np.dot(e, ones(x.shape[1], e.dtype))  # row sums e · 1, shape (N,)
-        # -log y[n, t_n] = log s_n - z[n, t_n]; the batch sum is a product with ones too.
-        picked = offsets + labels
-        loss = float(np.dot(np.log(s) - z.ravel()[picked], ones(n, s.dtype))) / n
-        e /= s[:, None]
-        self.y, self.t, self.picked = e, labels, picked
-        return loss
+        s = e.sum(axis=1)
+        loss = -(z[np.arange(N), labels] - np.log(s)).sum() / N  # log y_{n,t_n} = z_{n,t_n} - log s_n
+        self.y, self.t = e / s[:, None], labels
+        t = np.asarray(t)
+        self.onehot = t.astype(x.dtype) if t.ndim == 2 else np.eye(C, dtype=x.dtype)[labels]
+        return float(loss)
 
     def backward(self, dout: Any = 1.0) -> np.ndarray:
         y = self._cached(self.y)
-        scale = check_scalar_dout("SoftmaxWithLoss", dout) / y.shape[0]
-        dx = y * scale  # C-contiguous like y, so ravel() below is a view
-        dx.ravel()[self.picked] -= scale  # dx[n, t_n] -= scale
-        return dx
+        dout = check_scalar_dout("SoftmaxWithLoss", dout)
+        N = y.shape[0]
+        return (y - self.onehot) * (dout / N)
