@@ -1,4 +1,4 @@
-"""Bad input gets a clear error that names the layer and the shapes (issue 2, "Bad input")."""
+"""Bad input gets a clear error that names the layer and the shapes."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""벤치마크 설정: 이슈의 크기(기본)와 스모크 테스트용 작은 크기(`Config.quick`)."""
+"""벤치마크 설정: 목표를 판정하는 크기(기본)와 스모크 테스트용 작은 크기(`Config.quick`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 __all__ = ["Config", "CASES", "MIN_ROUNDS"]
 
-#: 목표를 판정할 때 필요한 최소 라운드 수(이슈: 적어도 5).
+#: 목표를 판정할 때 필요한 최소 라운드 수(적어도 5).
 MIN_ROUNDS = 5
 
 #: 기본으로 실행하는 경우들. 속성 테스트 묶음(`suite`)은 오래 걸려서 따로 켭니다.

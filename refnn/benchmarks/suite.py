@@ -2,7 +2,7 @@ r"""경우 4: 속성 테스트 묶음의 벽시계 시간(`ci` 프로필).
 
 `HYPOTHESIS_PROFILE=ci`로 `python -m pytest -n 2 -q`를 새 프로세스에서 한 번 실행하고
 걸린 시간과 pytest의 마지막 요약 줄을 기록합니다. 저장소의 `tests/`가 필요하므로
-저장소 루트(기본: 현재 디렉터리)에서 실행합니다. 이슈 2의 목표는 2분 미만입니다.
+저장소 루트(기본: 현재 디렉터리)에서 실행합니다. 목표는 2분 미만입니다.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 __all__ = ["run", "TARGET_SECONDS"]
 
-#: 이슈 2의 목표: ci 프로필의 전체 묶음이 이 시간(초) 안에.
+#: 목표: ci 프로필의 전체 묶음이 이 시간(초) 안에.
 TARGET_SECONDS = 120.0
 
 

@@ -64,7 +64,7 @@ def interleave(
     contenders : mapping of str to callable
         이름 → 잰 초를 돌려주는 함수. 사전의 순서가 라운드 안의 순서입니다.
     rounds : int
-        라운드 수(1 이상). 이슈의 목표 측정은 5 이상을 씁니다.
+        라운드 수(1 이상). 목표를 판정하는 측정은 5 이상을 씁니다.
     warmup : int, default 1
         재기 전에 경쟁자마다 버리는 실행 횟수(첫 호출의 import·캐시 비용 제외).
     order : list of str, optional
