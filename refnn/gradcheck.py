@@ -119,8 +119,16 @@ def assert_allclose_at(
     return float(err.max()) if err.size else 0.0
 
 
+def _language(lang: str) -> str:
+    if lang not in ("en", "ko"):
+        raise ValueError(f"message: lang must be 'en' or 'ko', got {lang!r}")
+    return lang
+
+
 class GradientMismatch(AssertionError):
-    """해석적 기울기와 수치 기울기가 어긋남. 메시지와 함께 구조화된 속성을 가집니다.
+    r"""해석적 기울기와 수치 기울기가 어긋남. 메시지와 함께 구조화된 속성을 가집니다.
+
+    `str(exc)`는 영어 메시지이고, `exc.message("ko")`는 같은 내용의 한국어 메시지입니다.
 
     Attributes
     ----------
@@ -129,9 +137,20 @@ class GradientMismatch(AssertionError):
     index : tuple of int
         허용 오차를 가장 크게 넘은 다중 인덱스.
     analytic, numerical, tolerance : float
-        그 위치의 해석적 값, 수치 값, 허용 오차.
+        그 위치의 해석적 값, 수치 값, 허용 오차 $\text{atol} + \text{rtol}\,|n|$.
     count, size : int
         어긋난 원소 수와 전체 원소 수.
+    atol, rtol : float
+        비교에 쓴 절대·상대 허용 오차.
+
+    Examples
+    --------
+    >>> exc = GradientMismatch("Affine", "dx", (0, 1), 2.0, 1.0, 1e-5, 1, 6, 1e-6, 1e-5)
+    >>> print(exc.message("ko"))  # doctest: +NORMALIZE_WHITESPACE
+    Affine: dx가 수치 미분과 다릅니다: 인덱스 (0, 1)에서 해석적 값 2.0, 수치 값 1.0,
+    |차이| 1 > atol 1e-06 + rtol 1e-05·|수치 값| = 1e-05 (6개 원소 중 1개가 다름)
+    >>> str(exc) == exc.message("en")
+    True
     """
 
     def __init__(
@@ -141,22 +160,67 @@ class GradientMismatch(AssertionError):
         self.where, self.tensor, self.index = where, tensor, index
         self.analytic, self.numerical, self.tolerance = analytic, numerical, tolerance
         self.count, self.size = count, size
-        super().__init__(
-            f"{where}: {tensor} differs from the numerical gradient at index {index}: "
-            f"analytic {analytic!r}, numerical {numerical!r}, |diff| {abs(analytic - numerical):.3g} > "
-            f"atol {atol:g} + rtol {rtol:g}·|numerical| = {tolerance:.3g} "
-            f"({count} of {size} elements differ)"
+        self.atol, self.rtol = atol, rtol
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "en") -> str:
+        """오류 메시지를 `lang`(`"en"` 영어 또는 `"ko"` 한국어)으로 돌려줍니다.
+
+        `"en"`은 `str(exc)`와 같습니다. 다른 값이면 `ValueError`입니다.
+        """
+        diff = abs(self.analytic - self.numerical)
+        if _language(lang) == "ko":
+            return (
+                f"{self.where}: {self.tensor}가 수치 미분과 다릅니다: 인덱스 {self.index}에서 "
+                f"해석적 값 {self.analytic!r}, 수치 값 {self.numerical!r}, |차이| {diff:.3g} > "
+                f"atol {self.atol:g} + rtol {self.rtol:g}·|수치 값| = {self.tolerance:.3g} "
+                f"({self.size}개 원소 중 {self.count}개가 다름)"
+            )
+        return (
+            f"{self.where}: {self.tensor} differs from the numerical gradient at index {self.index}: "
+            f"analytic {self.analytic!r}, numerical {self.numerical!r}, |diff| {diff:.3g} > "
+            f"atol {self.atol:g} + rtol {self.rtol:g}·|numerical| = {self.tolerance:.3g} "
+            f"({self.count} of {self.size} elements differ)"
         )
 
 
 class GradsRebound(AssertionError):
-    """`backward`가 `grads[index]`를 제자리에 쓰지 않고 새 배열로 바꿔 끼움."""
+    """`backward`가 `grads[index]`를 제자리에 쓰지 않고 새 배열로 바꿔 끼움.
+
+    `str(exc)`는 영어 메시지이고, `exc.message("ko")`는 같은 내용의 한국어 메시지입니다.
+
+    Attributes
+    ----------
+    where : str
+        계층 이름.
+    index : int
+        바꿔 끼운 기울기의 번호 `i` (`grads[i]`).
+
+    Examples
+    --------
+    >>> print(GradsRebound("MyAffine", 1).message("ko"))  # doctest: +NORMALIZE_WHITESPACE
+    MyAffine: backward가 grads[1]을(를) 제자리에 쓰지 않고 새 배열로 바꿔 끼웠습니다
+    (self.grads[1][...] = ... 처럼 쓰세요. 모델의 grads 리스트는 옛 배열을 계속 가리킵니다)
+    """
 
     def __init__(self, where: str, index: int) -> None:
         self.where, self.index = where, index
-        super().__init__(
-            f"{where}: backward rebound grads[{index}] instead of writing it in place "
-            f"(use self.grads[{index}][...] = ...; a model's grads list would keep the old array)"
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "en") -> str:
+        """오류 메시지를 `lang`(`"en"` 영어 또는 `"ko"` 한국어)으로 돌려줍니다.
+
+        `"en"`은 `str(exc)`와 같습니다. 다른 값이면 `ValueError`입니다.
+        """
+        i = self.index
+        if _language(lang) == "ko":
+            return (
+                f"{self.where}: backward가 grads[{i}]을(를) 제자리에 쓰지 않고 새 배열로 바꿔 끼웠습니다 "
+                f"(self.grads[{i}][...] = ... 처럼 쓰세요. 모델의 grads 리스트는 옛 배열을 계속 가리킵니다)"
+            )
+        return (
+            f"{self.where}: backward rebound grads[{i}] instead of writing it in place "
+            f"(use self.grads[{i}][...] = ...; a model's grads list would keep the old array)"
         )
 
 

@@ -44,3 +44,36 @@ def test_sgd_steps_reach_the_layers_and_lower_the_loss():
 def test_bad_sizes(sizes):
     with pytest.raises(ValueError, match="positive integer"):
         TwoLayerNet(*sizes)
+
+
+def test_backward_default_dout_is_one():
+    rng = np.random.default_rng(3)
+    x, t = rng.standard_normal((6, 2)), rng.integers(0, 3, 6)
+    model = TwoLayerNet(2, 4, 3, rng=1)
+    model.forward(x, t)
+    dx_default = model.backward()
+    grads_default = [g.copy() for g in model.grads]
+    for dout in (1.0, 1):
+        model.forward(x, t)
+        np.testing.assert_array_equal(model.backward(dout), dx_default)
+        for g, g0 in zip(model.grads, grads_default):
+            np.testing.assert_array_equal(g, g0)
+    model.forward(x, t)
+    np.testing.assert_allclose(model.backward(2.0), 2 * dx_default, rtol=1e-15)
+    layer = model.loss_layer
+    layer.forward(rng.standard_normal((6, 3)), t)
+    np.testing.assert_array_equal(layer.backward(), layer.backward(1.0))
+    np.testing.assert_allclose(layer.backward(3.0), 3 * layer.backward(), rtol=1e-15)
+
+
+def test_documented_defaults():
+    import inspect
+
+    from refnn.optim import Adam
+
+    assert SGD().lr == 0.01 and Adam().lr == 0.001
+    assert inspect.signature(TwoLayerNet.backward).parameters["dout"].default == 1.0
+    W1 = TwoLayerNet(200, 300, 3, rng=0).params[0]
+    assert 0.009 < W1.std() < 0.011  # 0.01 * N(0, 1)
+    W2 = TwoLayerNet(2, 300, 200, rng=0).params[2]
+    assert 0.009 < W2.std() < 0.011

@@ -41,3 +41,31 @@ def test_repeat_and_sum_on_other_axes():
     s = Sum(axis=-1)
     assert s.forward(x).shape == (2, 1, 1)
     assert s.backward(np.ones((2, 1, 1))).shape == (2, 1, 3)
+
+
+def test_backward_returns_fresh_writeable_arrays_that_never_alias_dout():
+    x = np.arange(6.0).reshape(3, 2)
+    dout_sum = np.array([[1.0, 2.0]])
+    dout_sum.flags.writeable = False
+    s = Sum()
+    s.forward(x)
+    dx = s.backward(dout_sum)
+    assert dx.flags.writeable and not np.shares_memory(dx, dout_sum)
+    np.testing.assert_array_equal(dx, np.repeat(dout_sum, 3, axis=0))
+    a = Add()
+    a.forward(x, x)
+    d = np.arange(6.0).reshape(3, 2) - 2.5
+    dx, dy = a.backward(d)
+    assert dx.flags.writeable and dy.flags.writeable
+    assert not (np.shares_memory(dx, d) or np.shares_memory(dy, d) or np.shares_memory(dx, dy))
+    np.testing.assert_array_equal(dx, d)  # passed on unchanged, not halved
+    np.testing.assert_array_equal(dy, d)
+
+
+def test_sum_with_a_negative_axis_on_2d():
+    x = np.arange(6.0).reshape(3, 2)
+    s = Sum(axis=-2)
+    np.testing.assert_array_equal(s.forward(x), x.sum(axis=0, keepdims=True))
+    np.testing.assert_array_equal(s.backward(np.array([[1.0, -1.0]])), np.tile([1.0, -1.0], (3, 1)))
+    last = Sum(axis=-1)
+    np.testing.assert_array_equal(last.forward(x), x.sum(axis=1, keepdims=True))

@@ -85,3 +85,47 @@ def test_spiral_labels_use_a_sized_int():
     """The Korean edition's ``dtype=np.int`` fails on NumPy >= 1.24; the labels are int64."""
     _, t = spiral.load_data()
     assert t.dtype == np.int64
+
+
+def _layouts(a):
+    """The same values as C order, Fortran order and a strided (non-contiguous) view."""
+    strided = np.zeros((a.shape[0], 2 * a.shape[1]), dtype=a.dtype)[:, ::2]
+    strided[...] = a
+    return [np.ascontiguousarray(a), np.asfortranarray(a), strided]
+
+
+def test_products_are_right_for_any_memory_layout_and_a_wider_dout():
+    """W, x and dout in Fortran order or strided, and a float64 dout into float32 params."""
+    W0, b0 = RNG.standard_normal((4, 3)), RNG.standard_normal(3)
+    x0, d0 = RNG.standard_normal((5, 4)), RNG.standard_normal((5, 3))
+    for W in _layouts(W0):
+        for x in _layouts(x0):
+            for dout in _layouts(d0):
+                for layer in (MatMul(W.copy(order="K")), Affine(W.copy(order="K"), b0.copy())):
+                    layer.forward(x)
+                    dx = layer.backward(dout)
+                    np.testing.assert_allclose(dx, d0 @ W0.T, rtol=1e-13, atol=1e-14)
+                    np.testing.assert_allclose(layer.grads[0], x0.T @ d0, rtol=1e-13, atol=1e-14)
+                    if len(layer.grads) == 2:
+                        np.testing.assert_allclose(layer.grads[1], d0.sum(axis=0), rtol=1e-13, atol=1e-14)
+    for cls in (MatMul, Affine):
+        params = [W0.astype(np.float32)] + ([b0.astype(np.float32)] if cls is Affine else [])
+        layer = cls(*params)
+        layer.forward(x0.astype(np.float32))
+        dx = layer.backward(d0)  # float64 dout
+        assert dx.dtype == np.float32 and all(g.dtype == np.float32 for g in layer.grads)
+        np.testing.assert_allclose(layer.grads[0], x0.astype(np.float32).T.astype(np.float64) @ d0, rtol=1e-5)
+        np.testing.assert_allclose(dx, d0 @ W0.astype(np.float32).T.astype(np.float64), rtol=1e-5, atol=1e-6)
+
+
+def test_softmax_with_loss_any_layout_and_label_form():
+    x0 = RNG.standard_normal((6, 4))
+    labels = np.array([0, 3, 1, 2, 3, 0])
+    reference = SoftmaxWithLoss()
+    loss0 = reference.forward(x0, labels)
+    dx0 = reference.backward()
+    for x in _layouts(x0):
+        for t in (labels, np.eye(4, dtype=np.int64)[labels], np.asfortranarray(np.eye(4, dtype=np.int8)[labels])):
+            layer = SoftmaxWithLoss()
+            assert layer.forward(x, t) == loss0
+            np.testing.assert_array_equal(layer.backward(), dx0)
