@@ -12,6 +12,10 @@ from tests.site.pagecheck import new_context
 # query -> (page that must come first, or None, pages that must appear in the results)
 QUERIES = {
     "역전파": ("graph/", ()),
+    "소프트맥스": ("layers/softmax/", ()),
+    "기울기 확인": ("gradcheck/", ()),
+    "GPU": ("speed/", ()),
+    "CuPy": ("speed/", ()),
     "SoftmaxWithLoss": ("layers/softmax-with-loss/", ()),
     "zeros_like": (None, ("protocol/",)),
     "정오표": ("errata/", ()),
