@@ -10,6 +10,7 @@ baseline would make every ratio meaningless).
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -60,6 +61,29 @@ def test_report_marks_a_missed_target():
     rows = summary_rows(results)
     assert rows[0][:2] == ["chapter1", "refnn/textbook"] and rows[0][-1] == "**missed**"
     assert "**missed**" in format_markdown(results)
+
+
+def test_report_in_korean_has_korean_headers_and_the_same_numbers():
+    times = {"refnn": [3.0e-6], "textbook": [2.0e-6], "torch": [9.0e-6]}
+    results = {
+        "machine": {"cpu": "CPU", "cores": 2}, "rounds": 1, "date": "today",
+        "config": {"epochs": 300, "batch_size": 30, "hidden": 10, "lr": 1.0},
+        "cases": [summarize("chapter1", "English title", "us", times,
+                            [("refnn", "textbook", 1.0), ("refnn", "torch", 0.5)])],
+        "memory": {"skipped": "no resource module"},
+    }
+    en, ko = format_markdown(results), format_markdown(results, lang="ko")
+    assert en == format_markdown(results, "en")
+    assert "| 경우 | 비율 | 분자 | 분모 | 값 | 라운드별 비의 중앙값 | 목표 | 판정 |" in ko
+    assert "| 경우 | 경쟁자 | 중앙값 | 최소 | 최대 |" in ko
+    assert "| **미달** |" in ko and "| 달성 |" in ko and ko.startswith("측정: today")
+    assert "1장 학습 한 스텝" in ko and "English title" not in ko and "`memory` 건너뜀" in ko
+    for english in ("| case |", "verdict", "missed", "| met |", "Measured", "interleaved", "skipped"):
+        assert english not in ko, english
+    number = re.compile(r"\d+\.\d+ µs|\d\.\d{3}")
+    assert number.findall(ko) == number.findall(en)  # the same measurements, only the words change
+    with pytest.raises(ValueError, match="lang"):
+        format_markdown(results, lang="fr")
 
 
 # --- the textbook baseline computes what refnn computes -------------------------------------

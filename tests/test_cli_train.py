@@ -107,3 +107,15 @@ def test_help_is_fast_and_lists_the_defaults() -> None:
     assert proc.returncode == 0
     for name, lr in DEFAULT_LR.items():
         assert f"{name} {lr:g}" in " ".join(proc.stdout.split())
+
+
+def test_help_is_korean_and_keeps_the_option_names() -> None:
+    proc = run_cli("--help")
+    assert proc.returncode == 0
+    text = proc.stdout
+    assert text.startswith("사용법: refnn train-spiral") and "옵션:" in text
+    for option, words in [("--epochs", "에폭 수"), ("--batch-size", "미니배치 크기"), ("--hidden", "은닉층"),
+                          ("--lr", "학습률"), ("--optimizer", "옵티마이저"), ("--seed", "시드"),
+                          ("--out", "디렉터리"), ("--quiet", "진행 막대"), ("--help", "도움말")]:
+        assert option in text and words in text, option
+    assert "usage:" not in text and "show this help" not in text and "options:" not in text

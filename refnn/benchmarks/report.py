@@ -19,12 +19,69 @@ def _fmt_time(seconds: float, unit: str) -> str:
     return f"{value:.{digits}f} {_UNIT_LABEL[unit]}"
 
 
-def _verdict(met: bool | None) -> str:
-    return "—" if met is None else ("met" if met else "**missed**")
+#: The fixed words of the report in each language (`format_markdown(results, lang)`).
+_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "met": "met", "missed": "**missed**", "skipped": "skipped",
+        "summary": "case|ratio|numerator|denominator|value|per round|target|verdict",
+        "detail": "case|contender|median|min|max",
+        "rss": "peak RSS {long:,} / {short:,} steps", "suite": "ci profile, pytest -n 2",
+        "machine": "Measured {date} on {cpu}, {cores} cores (shared), {memory} GiB; Python {python}, "
+                   "NumPy {numpy} ({blas}), PyTorch {torch}; load average at start {load}; "
+                   "{rounds} interleaved rounds, medians.",
+        "no_torch": "not installed",
+        "quick": "**Quick run (tiny sizes): a smoke test of the harness, not a measurement of the targets.**",
+        "case_skipped": "- `{key}` skipped: {why}",
+    },
+    "ko": {
+        "met": "달성", "missed": "**미달**", "skipped": "건너뜀",
+        "summary": "경우|비율|분자|분모|값|라운드별 비의 중앙값|목표|판정",
+        "detail": "경우|경쟁자|중앙값|최소|최대",
+        "rss": "최대 RSS, {long:,} 스텝 / {short:,} 스텝", "suite": "ci 프로필, pytest -n 2",
+        "machine": "측정: {date}, {cpu}, {cores}코어(다른 작업과 공유), {memory} GiB; Python {python}, "
+                   "NumPy {numpy} ({blas}), PyTorch {torch}; 시작 시 부하 {load}; "
+                   "라운드 {rounds}번 교대 실행, 중앙값.",
+        "no_torch": "설치되지 않음",
+        "quick": "**빠른 실행(아주 작은 크기): 측정 도구가 도는지만 보는 시험이며 목표를 판정하는 측정이 아닙니다.**",
+        "case_skipped": "- `{key}` 건너뜀: {why}",
+    },
+}
 
 
-def summary_rows(results: dict[str, Any]) -> list[list[str]]:
-    """비율 하나당 한 줄: 경우, 비교, 분자·분모의 중앙값, 중앙값의 비, 라운드별 비의 중앙값, 목표, 판정."""
+def _words(lang: str) -> dict[str, str]:
+    if lang not in _WORDS:
+        raise ValueError(f"format_markdown: lang must be one of {sorted(_WORDS)}, got {lang!r}")
+    return _WORDS[lang]
+
+
+def _verdict(met: bool | None, lang: str = "en") -> str:
+    return "—" if met is None else _words(lang)["met" if met else "missed"]
+
+
+def _title_ko(case: dict[str, Any], config: dict[str, Any]) -> str | None:
+    """The Korean description of a case, rebuilt from its name and the run's config (None if unknown)."""
+    name = case["case"]
+    if name == "chapter1" and config:
+        steps = config["epochs"] * (300 // config["batch_size"])
+        return (f"1장 학습 한 스텝: 스파이럴 데이터의 TwoLayerNet(2, {config['hidden']}, 3), "
+                f"배치 {config['batch_size']}, SGD 학습률 {config['lr']:g}, {config['epochs']} 에폭 = "
+                f"라운드당 {steps} 스텝(순전파 + 역전파 + 갱신)")
+    if name.startswith("mlp-") and config:
+        sizes = " → ".join(str(n) for n in config["mlp_sizes"])
+        return (f"큰 MLP 한 스텝, {name[4:]}: 배치 {config['mlp_batch']}, {sizes}, ReLU, SoftmaxWithLoss, SGD "
+                "(하한: 순전파 3개와 역전파 6개의 행렬 곱만 np.matmul로)")
+    if name.startswith("gradcheck-"):
+        n, d, h = name[len("gradcheck-"):].split("x")
+        return f"Affine의 기울기 검사 한 번의 시간, float64, x ({n}, {d}), W ({d}, {h}), b ({h},)"
+    return None
+
+
+def summary_rows(results: dict[str, Any], lang: str = "en") -> list[list[str]]:
+    """비율 하나당 한 줄: 경우, 비교, 분자·분모의 중앙값, 중앙값의 비, 라운드별 비의 중앙값, 목표, 판정.
+
+    `lang`(`"en"` 또는 `"ko"`)은 판정과 고정된 설명의 언어입니다.
+    """
+    words = _words(lang)
     rows = []
     for case in results.get("cases", []):
         unit = case["unit"]
@@ -40,26 +97,26 @@ def summary_rows(results: dict[str, Any]) -> list[list[str]]:
                 f"{r['value']:.3f}",
                 f"{r['paired']:.3f}",
                 target,
-                _verdict(r["met"]),
+                _verdict(r["met"], lang),
             ])
     memory = results.get("memory") or {}
     for impl, m in (memory.get("impls") or {}).items():
         short, long = memory["steps"]
         rows.append([
             f"memory-{impl}",
-            f"peak RSS {long:,} / {short:,} steps",
+            words["rss"].format(long=long, short=short),
             f"{m['long_peak_rss_kib'] / 1024:.1f} MiB",
             f"{m['short_peak_rss_kib'] / 1024:.1f} MiB",
             f"{m['ratio']:.3f}",
             "—",
             f"≤ {memory['target']:g}",
-            _verdict(m["met"]),
+            _verdict(m["met"], lang),
         ])
     suite = results.get("suite") or {}
     if "seconds" in suite:
         rows.append([
-            "suite", "ci profile, pytest -n 2", f"{suite['seconds']:.1f} s", "—", "—", "—",
-            f"< {suite['target_seconds']:g} s", _verdict(suite["met"]) + f" ({suite['summary']})",
+            "suite", words["suite"], f"{suite['seconds']:.1f} s", "—", "—", "—",
+            f"< {suite['target_seconds']:g} s", _verdict(suite["met"], lang) + f" ({suite['summary']})",
         ])
     return rows
 
@@ -70,24 +127,37 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def format_markdown(results: dict[str, Any]) -> str:
-    """요약 표, 경우별 중앙값 표, 건너뛴 것, 기계 정보를 담은 Markdown."""
+def format_markdown(results: dict[str, Any], lang: str = "en") -> str:
+    """요약 표, 경우별 중앙값 표, 건너뛴 것, 기계 정보를 담은 Markdown.
+
+    Parameters
+    ----------
+    results : dict
+        `run_benchmarks`의 결과(또는 그것을 쓴 `results.json`을 읽은 것).
+    lang : {"en", "ko"}, default "en"
+        표의 머리글, 판정, 기계 정보 줄, 경우 설명의 언어. 터미널과 `table.md`는 영어이고,
+        한국어 문서는 `lang="ko"`로 같은 결과의 한국어 표를 만듭니다. 측정한 값과 이름
+        (경우, 경쟁자, 건너뛴 이유)은 그대로입니다.
+
+    Raises
+    ------
+    ValueError
+        `lang`이 `"en"`도 `"ko"`도 아닐 때.
+    """
+    words = _words(lang)
     m = results.get("machine", {})
     parts = [
-        f"Measured {results.get('date', '')} on {m.get('cpu')}, {m.get('cores')} cores (shared), "
-        f"{m.get('memory_gib')} GiB; "
-        f"Python {m.get('python')}, NumPy {m.get('numpy')} ({m.get('blas')}), "
-        f"PyTorch {m.get('torch') or 'not installed'}; load average at start "
-        f"{m.get('load_average_at_start')}; {results.get('rounds')} interleaved rounds, medians.",
+        words["machine"].format(
+            date=results.get("date", ""), cpu=m.get("cpu"), cores=m.get("cores"), memory=m.get("memory_gib"),
+            python=m.get("python"), numpy=m.get("numpy"), blas=m.get("blas"),
+            torch=m.get("torch") or words["no_torch"], load=m.get("load_average_at_start"),
+            rounds=results.get("rounds"),
+        ),
         "",
     ]
     if results.get("quick"):
-        parts += ["**Quick run (tiny sizes): a smoke test of the harness, not a measurement of the targets.**", ""]
-    parts += [
-        _table(["case", "ratio", "numerator", "denominator", "value", "per round", "target", "verdict"],
-               summary_rows(results)),
-        "",
-    ]
+        parts += [words["quick"], ""]
+    parts += [_table(words["summary"].split("|"), summary_rows(results, lang)), ""]
     detail = []
     for case in results.get("cases", []):
         unit = case["unit"]
@@ -95,14 +165,16 @@ def format_markdown(results: dict[str, Any]) -> str:
             detail.append([case["case"], name, _fmt_time(c["median"], unit),
                            _fmt_time(c["min"], unit), _fmt_time(c["max"], unit)])
         for name, why in case["skipped"].items():
-            detail.append([case["case"], name, "skipped", "—", why])
+            detail.append([case["case"], name, words["skipped"], "—", why])
     if detail:
-        parts += [_table(["case", "contender", "median", "min", "max"], detail), ""]
+        parts += [_table(words["detail"].split("|"), detail), ""]
+    config = results.get("config") or {}
     for case in results.get("cases", []):
-        parts.append(f"- `{case['case']}`: {case['title']}")
+        title = (_title_ko(case, config) if lang == "ko" else None) or case["title"]
+        parts.append(f"- `{case['case']}`: {title}")
     for key in ("memory", "suite"):
         if (results.get(key) or {}).get("skipped"):
-            parts.append(f"- `{key}` skipped: {results[key]['skipped']}")
+            parts.append(words["case_skipped"].format(key=key, why=results[key]["skipped"]))
         if (results.get(key) or {}).get("note"):
             parts.append(f"- `{key}`: {results[key]['note']}")
     return "\n".join(parts).rstrip() + "\n"

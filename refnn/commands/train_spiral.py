@@ -42,30 +42,44 @@ def _fail(message: str) -> int:
     return 2
 
 
+class KoreanHelpFormatter(argparse.HelpFormatter):
+    """argparse의 도움말 틀에서 영어로 남는 머리말(`usage:`)을 한국어로 바꿉니다."""
+
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "사용법: " if prefix is None else prefix)
+
+
 def register(subparsers: Any) -> argparse.ArgumentParser:
-    """`train-spiral` 하위 명령을 등록합니다(무거운 import는 실행할 때 합니다)."""
+    """`train-spiral` 하위 명령을 등록합니다(무거운 import는 실행할 때 합니다).
+
+    도움말(`--help`)은 한국어입니다. 옵션 이름은 그대로입니다.
+    """
     lr_help = ", ".join(f"{k} {v:g}" for k, v in DEFAULT_LR.items())
     p = subparsers.add_parser(
         "train-spiral",
-        help="train TwoLayerNet on the spiral dataset (book settings by default)",
-        description="Train TwoLayerNet on the spiral dataset with the book's settings by default; "
-        "print the final loss and the training accuracy, and with --out write loss.png, "
-        "decision_boundary.png and params.npz.",
+        help="스파이럴 데이터셋으로 TwoLayerNet을 학습합니다(기본값은 책의 설정)",
+        description="스파이럴 데이터셋으로 TwoLayerNet을 학습합니다. 기본값은 책의 설정"
+        "(300 에폭, 배치 30, 은닉 10, SGD 학습률 1.0)입니다. 마지막 손실과 학습 정확도를 "
+        "출력하고, --out을 주면 loss.png, decision_boundary.png, params.npz를 씁니다.",
+        formatter_class=KoreanHelpFormatter,
+        add_help=False,
     )
-    p.add_argument("--epochs", type=int_at_least(0, "epochs"), default=300, help="epochs (default 300)")
+    p._optionals.title = "옵션"
+    p.add_argument("-h", "--help", action="help", help="이 도움말을 보여 주고 끝냅니다")
+    p.add_argument("--epochs", type=int_at_least(0, "epochs"), default=300, help="에폭 수 (기본 300)")
     p.add_argument("--batch-size", type=int_at_least(1, "batch size"), default=30,
-                   help="mini-batch size, 1..300 (default 30)")
+                   help="미니배치 크기, 1..300 (기본 30)")
     p.add_argument("--hidden", type=int_at_least(1, "hidden size"), default=10,
-                   help="hidden units (default 10)")
+                   help="은닉층의 뉴런 수 (기본 10)")
     p.add_argument("--lr", type=positive_float("learning rate"), default=None,
-                   help=f"learning rate (default per optimizer: {lr_help})")
-    p.add_argument("--optimizer", choices=sorted(DEFAULT_LR), default="sgd", help="optimizer (default sgd)")
+                   help=f"학습률 (기본값은 옵티마이저마다 다릅니다: {lr_help})")
+    p.add_argument("--optimizer", choices=sorted(DEFAULT_LR), default="sgd", help="옵티마이저 (기본 sgd)")
     p.add_argument("--seed", type=int_at_least(0, "seed"), default=0,
-                   help="seed of the weight initialisation and the shuffling (default 0)")
+                   help="가중치 초기화와 미니배치 섞기에 쓰는 시드 (기본 0)")
     p.add_argument("--out", metavar="DIR", default=None,
-                   help="directory for loss.png, decision_boundary.png and params.npz (created if needed; "
-                   "nothing is written without it)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+                   help="loss.png, decision_boundary.png, params.npz를 쓸 디렉터리 (없으면 만듭니다. "
+                   "주지 않으면 아무 파일도 쓰지 않습니다)")
+    p.add_argument("--quiet", action="store_true", help="진행 막대를 표시하지 않습니다")
 
     def error(message: str) -> None:  # one line, no usage block
         print(f"{PROG}: error: {message}", file=sys.stderr)
