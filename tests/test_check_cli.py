@@ -14,6 +14,7 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -255,3 +256,107 @@ def test_check_class_reports_the_broken_property(monkeypatch: pytest.MonkeyPatch
     assert [(r.property, r.passed) for r in bad.results] == [("grads_inplace", False), ("backward_twice", True)]
     assert "self.grads[i][...]" in bad.failures[0].message_en
     assert "args[0] float64" in bad.failures[0].counterexample
+
+
+# --- the book's contract (default) and refnn's (--strict): readers' code as readers write it ------------
+
+#: Each fixture's expected verdict per name, (default, --strict): "PASS", "notes: <keys>" (PASS with those
+#: notes: an errata anchor, "forward-only" or "no-dout"), or "FAIL <property>" (the property on the FAIL line).
+BOOK_LAYERS = {
+    "MatMul": ("PASS", "PASS"),
+    "Affine": ("PASS", "PASS"),
+    "Sigmoid": ("PASS", "FAIL stability"),  # the book's 1 / (1 + exp(-x)) overflows at -1000 (refnn's extra promise)
+    "Softmax": ("PASS", "PASS"),
+    "SoftmaxWithLoss": ("notes: log-1e-7", "FAIL forward"),
+    "softmax": ("notes: softmax-3d", "FAIL nd"),
+    "cross_entropy_error": ("notes: log-1e-7", "FAIL forward"),
+}
+BOOK_FAITHFUL = {
+    **BOOK_LAYERS,
+    "TwoLayerNet": ("notes: log-1e-7", "FAIL forward"),
+    "sigmoid": ("PASS", "FAIL stability"),
+    "relu": ("PASS", "PASS"),
+    "SGD": ("PASS", "PASS"),
+    "Momentum": ("PASS", "PASS"),
+    "Nesterov": ("notes: nesterov", "FAIL step"),
+    "AdaGrad": ("PASS", "PASS"),
+    "RMSprop": ("PASS", "PASS"),
+    "Adam": ("PASS", "PASS"),
+}
+READERS: dict[str, tuple[tuple[str, ...], dict[str, tuple[str, str]]]] = {
+    # a notebook in ch01/ doing sys.path.append('..') and importing the whole book-faithful common/
+    "booktree/ch01/check_layers.ipynb": ((), BOOK_FAITHFUL),
+    # a script with a `%` line continuation inside print(...), its model imported from a sibling file
+    "booktree/ch01/train_custom_loop.py": ((), {"TwoLayerNet": ("notes: log-1e-7", "FAIL forward"),
+                                                "SGD": ("PASS", "PASS")}),
+    # common/layers.py on its own, from another working directory (`from common.np import *`)
+    "booktree/common/layers.py": (("--spec", "MatMul", "SoftmaxWithLoss", "softmax"),
+                                  {n: BOOK_LAYERS[n] for n in ("MatMul", "SoftmaxWithLoss", "softmax")}),
+    "booktree/common/optimizer.py": (("--spec", "Nesterov", "Adam"), {"Nesterov": ("notes: nesterov", "FAIL step"),
+                                                                     "Adam": ("PASS", "PASS")}),
+    # `from .functions import ...`: loaded as the module common.layers
+    "relpkg/common/layers.py": ((), {"Softmax": ("PASS", "PASS"), "SoftmaxWithLoss": ("PASS", "PASS"),
+                                     "softmax": ("PASS", "PASS"), "cross_entropy_error": ("PASS", "PASS")}),
+    "relu_spelling.py": ((), {"ReLU": ("FAIL no_mutation", "FAIL no_mutation"), "relu": ("PASS", "PASS")}),
+    "parms_typo.py": ((), {"Affine": ("FAIL forward", "FAIL forward")}),
+    "no_dout.py": (("--spec", "SoftmaxWithLoss", "TwoLayerNet"),
+                   {"SoftmaxWithLoss": ("notes: no-dout", "FAIL linearity"),
+                    "TwoLayerNet": ("FAIL gradient", "FAIL gradient")}),
+    "adam_eps.py": ((), {"RMSprop": ("notes: optimizer-eps", "FAIL step"),
+                         "Adam": ("notes: optimizer-eps", "FAIL step")}),
+    # strict: Affine fails only for its missing backward; the book's sigmoid also fails stability first
+    "forward_only.py": ((), {"Affine": ("notes: forward-only", "FAIL backward"),
+                             "Sigmoid": ("notes: forward-only", "FAIL stability")}),
+    "future_annotations.py": ((), {"sigmoid": ("PASS", "PASS")}),
+}
+RUNS = [(fixture, strict) for fixture in READERS for strict in (False, True)]
+NOTE_KEYS = {"1.2": "forward-only", "dout": "no-dout"}
+
+
+def judged(stdout: str) -> dict[str, str]:
+    """Name -> "PASS", "notes: k1, k2" or "FAIL <property>", from the verdict lines and the note lines."""
+    head = stdout.split("──")[0].splitlines()
+    out: dict[str, str] = {}
+    for k, line in enumerate(head):
+        m = re.match(r"(PASS|FAIL) (\w+)(?: \[[^\]]*\])?(:? ?)(\S*)", line)
+        if not m:
+            continue
+        word, name, _, prop = m.groups()
+        notes = []
+        for note in head[k + 1:]:
+            if not note.startswith("  "):
+                break
+            anchor = re.search(r"errata/#([\w-]+)", note)
+            notes.append(anchor.group(1) if anchor else next(v for k2, v in NOTE_KEYS.items() if k2 in note))
+        if word == "FAIL":
+            out[name] = f"FAIL {prop}"
+        else:
+            out[name] = f"notes: {', '.join(notes)}" if notes else "PASS"
+    return out
+
+
+@pytest.mark.parametrize(("fixture", "strict"), RUNS, ids=[f"{f}-{'strict' if s else 'book'}" for f, s in RUNS])
+def test_readers_code_is_judged_against_the_chosen_contract(fixture: str, strict: bool) -> None:
+    args, table = READERS[fixture]
+    lang = "en" if strict else "ko"
+    proc = run_check_from(Path(tempfile.gettempdir()), FIXTURES / fixture, *args, "--lang", lang,
+                          *(["--strict"] if strict else []))
+    want = {name: verdict[1 if strict else 0] for name, verdict in table.items()}
+    assert judged(proc.stdout) == want, proc.stdout + proc.stderr
+    assert proc.returncode == (1 if any(v.startswith("FAIL") for v in want.values()) else 0), proc.stdout
+    errors = "errors while running the file" if lang == "en" else "파일을 실행하며 난 오류"
+    if fixture == "future_annotations.py":  # NameError at the class statement, as under python3
+        assert f"future_annotations.py, {'line 17' if strict else '17번째 줄'}" in proc.stdout
+        assert "NameError: name 'Tensor' is not defined" in proc.stdout
+        assert "Sigmoid" in proc.stdout.split("not found" if strict else "찾지 못함")[1].splitlines()[0]
+    else:  # the `%` continuation is Python; `%matplotlib` in the notebook is a magic
+        assert errors not in proc.stdout, proc.stdout
+    assert re.search(r"[가-힣]", proc.stdout) is None or lang == "ko"
+
+
+def run_check_from(cwd: Path, path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``refnn check`` run from another working directory than the file's (the book's layout must not care)."""
+    return subprocess.run(
+        [sys.executable, "-m", "refnn", "check", str(path), "--examples", "5", "--jobs", "2", *args],
+        capture_output=True, text=True, encoding="utf-8", timeout=600, cwd=cwd,
+    )

@@ -62,7 +62,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "load_timeout": "{limit:g}초 안에 파일 실행이 끝나지 않았습니다 (최상위 코드의 무한 루프?)",
         "load_crash": "파일을 실행하던 프로세스가 비정상 종료했습니다 (종료 코드 {code})",
         "nothing": "{path}에서 검사할 이름을 찾지 못했습니다. 찾는 이름: {names}",
-        "summary": "통과 {passed} (그중 참고 있음 {noted}), 실패 {failed}, 찾지 못함 {missing} ({seconds:.1f}초)",
+        "summary": "통과 {passed}{noted}, 실패 {failed}, 찾지 못함 {missing} ({seconds:.1f}초)",
+        "noted": " (그중 참고 있음 {count})",
         "no_hypothesis": "refnn check에는 Hypothesis가 필요합니다: pip install 'refnn[test]'",
         "unknown": "사양에 없는 이름: {names}. 가능한 이름: {known}",
         "interrupted": "중단했습니다",
@@ -101,7 +102,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "load_timeout": "running the file did not finish within {limit:g} s (an infinite loop at top level?)",
         "load_crash": "the process running the file died (exit code {code})",
         "nothing": "nothing to check in {path}. Names looked for: {names}",
-        "summary": "{passed} passed ({noted} with notes), {failed} failed, {missing} not found ({seconds:.1f} s)",
+        "summary": "{passed} passed{noted}, {failed} failed, {missing} not found ({seconds:.1f} s)",
+        "noted": " ({count} with notes)",
         "no_hypothesis": "refnn check needs Hypothesis: pip install 'refnn[test]'",
         "unknown": "not in the specification: {names}. Known names: {known}",
         "interrupted": "interrupted",
@@ -289,7 +291,8 @@ def render(report: Any, lang: str = "ko", limit: float = 60.0, shown: str | None
             if first.get("counterexample"):
                 lines += [f"    {t['counterexample']}", _indent(first["counterexample"], "      ")]
     passed = sum(o.passed for o in report.outcomes)
-    noted = sum(o.passed and bool(o.notes) for o in report.outcomes)
+    count = sum(o.passed and bool(o.notes) for o in report.outcomes)
+    noted = t["noted"].format(count=count) if count else ""
     lines += ["", t["summary"].format(passed=passed, noted=noted, failed=len(report.outcomes) - passed,
                                       missing=len(report.missing), seconds=report.seconds)]
     return "\n".join(lines) + "\n"

@@ -52,7 +52,7 @@ def errata_link(trait: str) -> str:
 
 
 def _form_text(form: OptimizerForm, lang: str) -> str:
-    eps = f"{form.eps:g}"
+    eps = f"{form.eps:g}".replace("e-0", "e-")  # 1e-7, not 1e-07
     if lang == "ko":
         text = f"eps = {eps}를 제곱근 {'안' if form.inside else '밖'}에 더함"
         return text + (", 편향 보정은 m̂, v̂에 따로(논문의 형태)" if form.hat else "")
