@@ -7,11 +7,20 @@ sees each kind of problem.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+# Words that belong to how the project is made, not to what a reader learns: never on a page.
+INTERNAL_WORDS = re.compile(r"이슈|다른 담당|담당자|세션|\bissues?\b|\bhelpers?\b|\bsessions?\b", re.I)
+
+
+def internal_words(text: str) -> list[str]:
+    """Each occurrence of a project-internal word in ``text``, with a little context."""
+    return [text[max(0, m.start() - 25) : m.end() + 25].replace("\n", " ") for m in INTERNAL_WORDS.finditer(text)]
 
 # After "load" (images and fonts are in), wait at most this long for KaTeX to render every
 # formula, then this much more for late console errors.
@@ -35,6 +44,13 @@ _PAGE_FACTS_JS = """() => {
     images: imgs.length,
     broken_images: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src')),
     api_headings: [...document.querySelectorAll('.two-col .api .doc-heading')].map(h => h.id),
+    // the answer key: source boxes (with code lines) and their links to the published file and line
+    source_blocks: [...document.querySelectorAll('details.refnn-source')]
+      .filter(d => d.querySelector('pre code')).length,
+    source_links: [...document.querySelectorAll('.refnn-source-link a')]
+      .map(a => [a.getAttribute('href'), a.textContent]),
+    footer: (document.querySelector('.md-footer .refnn-build') || {}).innerText || '',
+    text: document.body.innerText,
   };
 }"""
 
@@ -62,6 +78,37 @@ class PageReport:
         out += [f"unsupported TeX command: {t!r}" for t in f.get("katex_unknown", [])]
         out += [f"math left unrendered: {t!r}" for t in f.get("unrendered_math", [])]
         out += [f"image failed to load: {src}" for src in f.get("broken_images", [])]
+        out += [f"project-internal word: {t!r}" for t in internal_words(f.get("text", ""))]
+        return out
+
+    def source_problems(self) -> list[str]:
+        """A reference page must show its source and link to the published file at the line."""
+        f = self.facts
+        out = []
+        if not f.get("source_blocks"):
+            out.append("no source block (details.refnn-source with code)")
+        links = f.get("source_links", [])
+        if not links:
+            out.append("no source link (소스: <file>#L<line>)")
+        for href, text in links:
+            if urlsplit(href).scheme or href.startswith("/") or "#__codelineno-0-" not in href:
+                out.append(f"source link {text!r} is not a relative link to a line: {href}")
+        return out
+
+    def footer_commit(self) -> str | None:
+        m = re.search(r"커밋 ([0-9a-f]{7,40})\b", self.facts.get("footer", ""))
+        return m.group(1) if m else None
+
+    def footer_problems(self, version: str) -> list[str]:
+        """The footer names this build: version, commit (a hash) and date."""
+        footer = self.facts.get("footer", "")
+        out = []
+        if f"refnn {version}" not in footer:
+            out.append(f"footer lacks the version {version!r}: {footer!r}")
+        if self.footer_commit() is None:
+            out.append(f"footer lacks the commit hash: {footer!r}")
+        if not re.search(r"빌드 \d{4}-\d{2}-\d{2}", footer):
+            out.append(f"footer lacks the build date: {footer!r}")
         return out
 
 

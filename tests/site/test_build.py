@@ -13,6 +13,8 @@ from html import unescape
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_SECONDS_LIMIT = 90  # target ~60 s on the 2-core CI machine; the margin absorbs a busy machine
 
@@ -89,7 +91,8 @@ def test_documented_counts_an_object_on_two_pages_twice(tmp_path: Path) -> None:
 def test_figures_are_generated_at_build_time(site_dir: Path) -> None:
     figures = site_dir / "figures"
     for name in ("spiral.svg", "loss.svg", "decision-boundary.png", "repeat-shapes.svg", "sum-shapes.svg",
-                 "graph-affine.svg", "graph-softmax-with-loss.svg"):
+                 "graph-affine.svg", "graph-softmax-with-loss.svg", "graph-two-layer-net.svg",
+                 "spiral-lr.png", "spiral-hidden.png", "spiral-optimizers.png"):
         assert (figures / name).stat().st_size > 1000, name
     assert not (ROOT / "docs" / "figures").exists(), "figures are generated, never committed"
     svg = (figures / "graph-affine.svg").read_text(encoding="utf-8")
@@ -215,3 +218,88 @@ def _figure_warnings(font: str | None) -> list[str]:
 def test_hangul_renders_in_the_figures_and_the_check_sees_missing_glyphs() -> None:
     assert _figure_warnings(None) == []
     assert _figure_warnings("DejaVu Sans") != []  # control: a Latin-only font must be caught
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_no_project_internal_words_on_any_page(site_dir: Path) -> None:
+    """Every page (the source pages too) and the search index speak to readers only."""
+    from tests.site.pagecheck import internal_words
+
+    found = {}
+    for page in site_dir.rglob("*.html"):
+        hits = internal_words(_visible_text(page.read_text(encoding="utf-8")))
+        if hits:
+            found[page.relative_to(site_dir).as_posix()] = hits[:3]
+    index = (site_dir / "search" / "search_index.json").read_text(encoding="utf-8")
+    found["search_index.json"] = internal_words(index)[:3]
+    assert {k: v for k, v in found.items() if v} == {}
+
+
+def _scripts() -> None:
+    scripts = str(ROOT / "docs" / "scripts")
+    if scripts not in sys.path:
+        sys.path.insert(0, scripts)
+
+
+def test_search_index_has_no_raw_tex(site_dir: Path) -> None:
+    import json
+
+    _scripts()
+    import sitebuild
+
+    docs = json.loads((site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    assert sitebuild.raw_tex(d.get(k, "") for d in docs for k in ("title", "text")) == []
+    text = " ".join(d["text"] for d in docs if d["location"].startswith("layers/softmax-with-loss/"))
+    assert "∂L/∂x" in text  # the formulas are there, in readable form
+
+
+# (page, object): the API box shows the object's source as it is in the repository
+SOURCE_BOXES = [
+    ("layers/affine", "refnn.layers.Affine"), ("layers/softmax-with-loss", "refnn.layers.SoftmaxWithLoss"),
+    ("nodes/add", "refnn.nodes.Add"), ("layers/matmul", "refnn.layers.MatMul"),
+    ("functions", "refnn.functions.softmax"), ("optim", "refnn.optim.SGD"),
+    ("two-layer-net", "refnn.models.TwoLayerNet"), ("spiral", "dataset.spiral.load_data"),
+]
+
+
+@pytest.mark.parametrize(("page", "name"), SOURCE_BOXES)
+def test_api_box_shows_the_source_with_a_link_to_its_line(site_dir: Path, page: str, name: str) -> None:
+    import importlib
+    import inspect
+
+    module, attr = name.rsplit(".", 1)
+    obj = getattr(importlib.import_module(module), attr)
+    lines, first = inspect.getsourcelines(obj)
+    rel = Path(inspect.getsourcefile(obj) or "").resolve().relative_to(ROOT).as_posix()
+    html = (site_dir / page / "index.html").read_text(encoding="utf-8")
+    box = re.search(rf'<details class="mkdocstrings-source refnn-source"[^>]*>(.*?)</details>\s*'
+                    rf'<p class="refnn-source-link"><a href="([^"]+)">소스: {re.escape(rel)}#L{first}</a>',
+                    html.split(f'id="{name}"', 1)[-1], re.S)
+    assert box, f"{page}: no source box with the link 소스: {rel}#L{first} after {name}"
+    code = re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", box.group(1))))
+    missing = [ln.strip() for ln in lines if re.sub(r"\s+", " ", ln.strip()) not in code]
+    assert missing[:3] == [], f"{page}: lines of {name} missing from its source box"
+    target = (site_dir / page / box.group(2)).resolve()
+    assert box.group(2).endswith(f"#__codelineno-0-{first}") and not box.group(2).startswith("/")
+    assert (target.parent / "index.html").is_file() or target.is_dir(), box.group(2)
+
+
+def test_graphs_carry_the_numbers_and_fit_a_phone(site_dir: Path) -> None:
+    """Labels are 15 px; at most 480 px wide, a 358 px phone column still shows them at 11 px or more."""
+    texts = {}
+    for svg in (site_dir / "figures").glob("graph-*.svg"):
+        content = svg.read_text(encoding="utf-8")
+        width = int(re.search(r'<svg[^>]+width="(\d+)"', content).group(1))  # type: ignore[union-attr]
+        assert width <= 480, f"{svg.name} is {width} px wide: its labels would be under 11 px on a phone"
+        texts[svg.stem] = {unescape(t) for t in re.findall(r'data-text="([^"]*)"', content)}
+    # by hand: x = [1, −2], y = [3, 0.5], dz = [1, 2] → dx = dz ⊙ y = [3, 1], dy = dz ⊙ x = [1, −4]
+    assert {"∂L/∂x = [[3, 1]]", "∂L/∂y = [[1, −4]]", "z = [[3, −1]]"} <= texts["graph-mul"]
+    # Branch adds the two upstream gradients: [1, 0] + [0.5, 2]
+    assert "∂L/∂x = [[1.5, 2]]" in texts["graph-branch"]
+    net = texts["graph-two-layer-net"]
+    for p in ("W₁", "b₁", "W₂", "b₂"):
+        assert any(t.startswith(f"{p} (") for t in net) and any(t.startswith(f"∂L/∂{p} (") for t in net), p

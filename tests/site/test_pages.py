@@ -1,6 +1,7 @@
 """Every page of the built site, loaded in Chromium: no console errors, nothing fetched
-from outside localhost, math rendered by KaTeX, figures loaded, and on the layer and
-node pages the API reference beside the explanation."""
+from outside localhost, math rendered by KaTeX, figures loaded, no project-internal words,
+a footer naming the build (version, commit, date), and on the layer and node pages the
+API reference beside the explanation with the source and a link to its file and line."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any
 import pytest
 
 from tests.site.pagecheck import inspect_page, new_context
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # page (URL path) -> the object whose API reference the page holds (None: no API column)
 PAGES: dict[str, str | None] = {
@@ -37,6 +40,8 @@ PAGES: dict[str, str | None] = {
     "gradcheck/": "refnn.gradcheck",
     "errata/": None,
     "glossary/": None,
+    "math/": None,
+    "speed/": None,
 }
 # Pages other parts of the project write; they join the build (and these tests) when their
 # source file exists (see docs/scripts/hooks.py), so nothing is skipped.
@@ -45,7 +50,7 @@ OPTIONAL_PAGES = tuple(p for p in ("performance/", "check/") if (DOCS / f"{p[:-1
 # Pages without any formula.
 NO_MATH = {"", "protocol/", *OPTIONAL_PAGES}
 # Pages whose figures are generated at build time (at least this many images each).
-FIGURES = {"spiral/": 1, "training/": 2, "nodes/repeat/": 2, "nodes/sum/": 2, "layers/affine/": 1}
+FIGURES = {"spiral/": 1, "training/": 5, "two-layer-net/": 1, "nodes/repeat/": 2, "nodes/sum/": 2, "layers/affine/": 1}
 
 
 def _built_pages(site: Path) -> set[str]:
@@ -70,11 +75,24 @@ def test_page_loads_cleanly(browser: Any, server: str, path: str) -> None:
     problems = report.problems(need_math=path not in NO_MATH)
     assert problems == [], f"{path or 'home'}:\n  " + "\n  ".join(problems)
     assert report.facts["images"] >= FIGURES.get(path, 0)
+    import refnn
+
+    assert report.footer_problems(refnn.__version__) == []
+    assert is_commit(report.footer_commit() or ""), f"footer commit {report.footer_commit()} is not in this repository"
     api = PAGES.get(path)
     if api is not None:
         assert api in report.facts["api_headings"], (
             f"{path}: API reference {api} missing beside the explanation; found {report.facts['api_headings']}"
         )
+        assert report.source_problems() == [], f"{path}: the answer key is not shown"
+
+
+def is_commit(rev: str) -> bool:
+    """Whether ``rev`` names a commit of this checkout (the footer's commit is real, not made up)."""
+    import subprocess
+
+    proc = subprocess.run(["git", "-C", str(ROOT), "cat-file", "-e", f"{rev}^{{commit}}"], capture_output=True)
+    return bool(rev) and proc.returncode == 0
 
 
 def layout(page: Any) -> str:
