@@ -2,5 +2,11 @@
 
 from refnn.layers.base import Layer
 from refnn.layers.core import Affine, MatMul, ReLU, Sigmoid, Softmax, SoftmaxWithLoss
+from refnn.layers.embedding import (  # noqa: F401 - joins __all__ once registered in refnn.testing.SPECS
+    Embedding,
+    EmbeddingDot,
+    NegativeSamplingLoss,
+    SigmoidWithLoss,
+)
 
 __all__ = ["Layer", "MatMul", "Affine", "Sigmoid", "ReLU", "Softmax", "SoftmaxWithLoss"]
