@@ -1,0 +1,75 @@
+"""UnigramSampler: properties, its agreement with the book's per-row np.random.choice, input checks."""
+
+import math
+
+import numpy as np
+import pytest
+
+from refnn.sampling import UnigramSampler
+from refnn.testing.word2vec_cases import successive_probabilities
+from refnn.testing.word2vec_properties import DISTRIBUTION_ALPHA, WORD2VEC_SPECS, chi2_sf, word2vec_test
+
+PROPS = WORD2VEC_SPECS["UnigramSampler"].all_properties
+
+
+@pytest.mark.parametrize("prop", PROPS)
+def test_property(prop):
+    word2vec_test("UnigramSampler", prop, UnigramSampler)()
+
+
+def test_chi2_survival_function_against_closed_forms():
+    for x in (0.1, 1.0, 3.0, 10.0, 40.0):
+        assert math.isclose(chi2_sf(x, 2), math.exp(-x / 2), rel_tol=1e-10)  # df 2: e^{-x/2}
+        assert math.isclose(chi2_sf(x, 1), math.erfc(math.sqrt(x / 2)), rel_tol=1e-9, abs_tol=1e-300)
+        assert math.isclose(chi2_sf(x, 4), math.exp(-x / 2) * (1 + x / 2), rel_tol=1e-10)
+    assert math.isclose(chi2_sf(3.841458820694124, 1), 0.05, rel_tol=1e-9)
+
+
+def test_successive_probabilities_match_the_books_choice():
+    """np.random.choice(replace=False, p) (the book's per-row call) has the distribution the sampler's
+    property checks against: chi-square over the ordered pairs at level DISTRIBUTION_ALPHA, seed fixed."""
+    p = np.array([0.5, 0.2, 0.2, 0.1])
+    exact = successive_probabilities(dict(enumerate(p.tolist())), 2)
+    rs = np.random.RandomState(12345)  # a local RandomState: the global state is not touched
+    draws = 20_000
+    seen: dict[tuple[int, ...], int] = {}
+    for _ in range(draws):
+        key = tuple(rs.choice(4, size=2, replace=False, p=p).tolist())
+        seen[key] = seen.get(key, 0) + 1
+    stat = sum((seen.get(k, 0) - q * draws) ** 2 / (q * draws) for k, q in exact.items())
+    assert chi2_sf(stat, len(exact) - 1) >= DISTRIBUTION_ALPHA
+
+
+def test_ids_with_gaps_and_an_absent_target():
+    corpus = np.array([10, 10, 3, 7, 7, 7, 42])
+    sampler = UnigramSampler(corpus, 0.75, 3, rng=0)
+    out = sampler.get_negative_sample(np.array([7, 5, 42, 10]))
+    assert set(out.ravel().tolist()) <= {3, 7, 10, 42}
+    assert not (out == np.array([[7], [5], [42], [10]])).any()
+    assert sampler.word_p[[0, 5, 11]].tolist() == [0.0, 0.0, 0.0] and math.isclose(sampler.word_p.sum(), 1.0)
+
+
+def test_generator_and_seed_give_the_same_sample():
+    corpus = np.arange(20).repeat(3)
+    a = UnigramSampler(corpus, 0.75, 5, rng=3).get_negative_sample(np.arange(8))
+    b = UnigramSampler(corpus, 0.75, 5, rng=np.random.default_rng(3)).get_negative_sample(np.arange(8))
+    assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize(("args", "match"), [
+    ((np.array([0, 1]), 0.75, 2), "needs at least 3"),
+    ((np.array([0.0, 1.0, 2.0]), 0.75, 1), "integer word ids"),
+    ((np.array([-1, 1, 2]), 0.75, 1), ">= 0"),
+    ((np.array([0, 1, 2]), -1.0, 1), "power must be"),
+    ((np.array([0, 1, 2]), 0.75, 0), "sample_size must be"),
+])
+def test_constructor_refuses(args, match):
+    with pytest.raises(ValueError, match=match):
+        UnigramSampler(*args)
+
+
+def test_rng_must_be_a_generator_or_seed():
+    with pytest.raises(TypeError, match="rng must be"):
+        UnigramSampler(np.arange(4), 0.75, 1, rng=np.random.RandomState(0))
+    with pytest.raises(ValueError, match="target must be 1-D"):
+        UnigramSampler(np.arange(4), 0.75, 1, rng=0).get_negative_sample(np.array([[0]]))
