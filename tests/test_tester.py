@@ -1,11 +1,16 @@
 """Test the tester: every property and check_layer must go red on a deliberately broken layer."""
 
+import importlib
+
 import numpy as np
 import pytest
 from hypothesis import Phase, settings
 
+from refnn import optim
 from refnn.gradcheck import GradientMismatch, check_layer, numerical_gradient
 from refnn.testing import SPECS, run_property
+from refnn.testing.book import measure
+from refnn.testing.hints import suggest
 from tests.fixtures.broken_layers import (
     BROKEN,
     GRADIENT_BLIND,
@@ -93,3 +98,96 @@ def test_numerical_gradient_restores_bit_for_bit_and_matches_a_known_derivative(
     np.testing.assert_allclose(g, np.cos(before), rtol=1e-8, atol=1e-9)
     with pytest.raises(TypeError):
         numerical_gradient(lambda v: 0.0, np.zeros(2, dtype=np.float32))
+
+
+# --- the book's contract: a measured book behaviour is not a failure, and hides no other bug ----------
+
+def _book_cross_entropy(guard, mean=True):
+    def cross_entropy_error(y, t):
+        if t.size == y.size:
+            t = t.argmax(axis=1)
+        logs = np.log(y[np.arange(y.shape[0]), t] + guard)
+        return -(logs.mean() if mean else logs.sum())
+
+    return cross_entropy_error
+
+
+class _BookLoss:
+    """SoftmaxWithLoss as the book writes it (1e-7 inside the log); ``scale`` plants a gradient bug."""
+
+    scale = 1.0
+
+    def __init__(self):
+        self.params, self.grads = [], []
+
+    def forward(self, x, t):
+        self.t = t.argmax(axis=1) if t.size == x.size else t
+        e = np.exp(x - x.max(axis=1, keepdims=True))
+        self.y = e / e.sum(axis=1, keepdims=True)
+        return -np.mean(np.log(self.y[np.arange(len(x)), self.t] + 1e-7))
+
+    def backward(self, dout=1):
+        dx = self.y.copy()
+        dx[np.arange(len(dx)), self.t] -= 1
+        return dx * dout * self.scale / len(dx)
+
+
+class _BookLossNoMean(_BookLoss):
+    scale = 3.0  # backward off by a constant factor
+
+
+class _BookNesterovSign(optim.Nesterov):
+    """The book's Nesterov update with the gradient's sign flipped in the last term."""
+
+    def update(self, params, grads):
+        if self.v is None:
+            self.v = [np.zeros_like(p) for p in params]
+        for p, g, v in zip(params, grads, self.v):
+            v *= self.momentum
+            v -= self.lr * g
+            p += self.momentum * self.momentum * v
+            p += (1 + self.momentum) * self.lr * g
+
+
+def _book_run(name, impl, prop):
+    contract = measure(SPECS[name], impl, strict=False)
+    return contract, run_property(name, prop, impl, NO_SHRINK, contract)
+
+
+@pytest.mark.parametrize("name", list(SPECS))
+def test_refnn_itself_shows_no_book_behaviour(name):
+    impl = getattr(importlib.import_module(SPECS[name].module), name)
+    contract = measure(SPECS[name], impl, strict=False)
+    assert not contract.traits and not contract.forward_only and not contract.no_dout, contract
+
+
+def test_the_books_loss_is_a_note_not_a_failure():
+    for prop in ("forward", "gradient", "uniform_loss"):
+        contract, result = _book_run("SoftmaxWithLoss", _BookLoss, prop)
+        assert contract.traits == {"log-1e-7"} and result.passed, (prop, result.message_en)
+    strict = measure(SPECS["SoftmaxWithLoss"], _BookLoss, strict=True)
+    failed = run_property("SoftmaxWithLoss", "forward", _BookLoss, NO_SHRINK, strict)
+    assert not failed.passed and "errata/#log-1e-7" in failed.message_en
+
+
+@pytest.mark.parametrize(
+    ("name", "impl", "prop"),
+    [
+        ("cross_entropy_error", _book_cross_entropy(1e-6), "forward"),  # another guard: nothing measured
+        ("cross_entropy_error", _book_cross_entropy(1e-7, mean=False), "batch_mean"),
+        ("SoftmaxWithLoss", _BookLossNoMean, "gradient"),
+        ("Nesterov", _BookNesterovSign, "step"),
+    ],
+    ids=["guard-1e-6", "sum-with-1e-7", "book-loss-wrong-backward", "book-nesterov-wrong-sign"],
+)
+def test_a_bug_beside_a_book_behaviour_still_fails(name, impl, prop):
+    _, result = _book_run(name, impl, prop)
+    assert not result.passed, f"{prop} missed the bug in {impl!r}"
+    assert "errata" not in result.message_en  # a cause is named only when it was measured
+
+
+def test_python_like_suggestions():
+    assert suggest("foward", ["forward", "backward"]) == "forward"
+    assert suggest("parms", ["params", "grads"]) == "params"
+    assert suggest("axsi", ["axis"]) is None  # a transposition in four letters: Python offers nothing
+    assert suggest("W", ["x", "params"]) is None

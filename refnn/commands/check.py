@@ -69,6 +69,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "interrupted": "중단했습니다",
         "reload_failed": "새 프로세스에서 파일을 다시 불러오지 못했습니다: {reason}",
         "cell_magic": "셀 매직(%%)으로 시작하는 셀이라 건너뛰었습니다",
+        "prop_backward": "backward가 있다(refnn의 계약)",
     },
     "en": {
         "header": "refnn check {path}: checking {count} names against {mode} ({examples} examples per property)",
@@ -109,6 +110,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "interrupted": "interrupted",
         "reload_failed": "a fresh process could not load the file again: {reason}",
         "cell_magic": "a cell magic (%%) cell: skipped",
+        "prop_backward": "there is a backward (refnn's contract)",
     },
 }
 
@@ -279,7 +281,7 @@ def render(report: Any, lang: str = "ko", limit: float = 60.0, shown: str | None
         for group in _groups(outcome.failures):
             first = group[0]
             prop = first["property"]
-            desc = report.descriptions.get(prop, ("", ""))[0 if lang == "ko" else 1]
+            desc = report.descriptions.get(prop, ("", ""))[0 if lang == "ko" else 1] or t.get(f"prop_{prop}", "")
             lines.append(f"  {prop} ({desc})")
             lines.append(_indent(_message(first, lang)))
             loc = first.get("location")
