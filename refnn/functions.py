@@ -97,10 +97,8 @@ def softmax(x: Any) -> np.ndarray:
     [0.5, 0.5]
     """
     x = as_float_array(x, "softmax")
-    e = x - x.max(axis=-1, keepdims=True)
-    np.exp(e, out=e)
-    e /= e.sum(axis=-1, keepdims=True)
-    return e
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 def log_softmax(x: Any) -> np.ndarray:
@@ -126,8 +124,7 @@ def log_softmax(x: Any) -> np.ndarray:
     """
     x = as_float_array(x, "log_softmax")
     z = x - x.max(axis=-1, keepdims=True)
-    z -= np.log(np.exp(z).sum(axis=-1, keepdims=True))
-    return z
+    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
 
 
 def cross_entropy_error(y: Any, t: Any) -> float:

@@ -241,10 +241,10 @@ class Momentum(_Optimizer):
         assert self.v is not None
         lr, mu = self.lr, self.momentum
         for p, g, v, b in zip(params, grads, self.v, buf, strict=True):
-            np.multiply(g, lr, b)
+            np.multiply(g, lr, b)  # b = lr * g
             v *= mu
-            v -= b
-            p += v
+            v -= b  # v = mu * v - lr * g
+            p += v  # W = W + v
 
 
 class Nesterov(Momentum):
@@ -306,13 +306,13 @@ class Nesterov(Momentum):
         lr, mu = self.lr, self.momentum
         mu2, mu1 = mu * mu, 1.0 + mu
         for p, g, v, b in zip(params, grads, self.v, buf, strict=True):
-            np.multiply(v, mu2, b)  # mu^2 v_old, before v changes
+            np.multiply(v, mu2, b)  # b = mu^2 * v_old, before v changes
             p += b
-            np.multiply(g, lr, b)
+            np.multiply(g, lr, b)  # b = lr * g
             v *= mu
-            v -= b                      # v = mu v_old - lr g
+            v -= b  # v = mu * v_old - lr * g
             b *= mu1
-            p -= b
+            p -= b  # W = W + mu^2 * v_old - (1 + mu) * lr * g
 
 
 class AdaGrad(_Optimizer):
@@ -363,11 +363,11 @@ class AdaGrad(_Optimizer):
         lr, eps = self.lr, self.eps
         for p, g, h, b in zip(params, grads, self.h, buf, strict=True):
             np.multiply(g, g, b)
-            h += b
+            h += b  # h = h + g * g
             np.sqrt(h, b)
             b += eps
             np.divide(g, b, b)
-            b *= lr
+            b *= lr  # b = lr * g / (sqrt(h) + eps)
             p -= b
 
 
@@ -426,11 +426,11 @@ class RMSprop(_Optimizer):
             np.multiply(g, g, b)
             b *= one_minus
             h *= rho
-            h += b
+            h += b  # h = rho * h + (1 - rho) * g * g
             np.sqrt(h, b)
             b += eps
             np.divide(g, b, b)
-            b *= lr
+            b *= lr  # b = lr * g / (sqrt(h) + eps)
             p -= b
 
 
@@ -510,13 +510,13 @@ class Adam(_Optimizer):
         for p, g, m, v, b in zip(params, grads, self.m, self.v, buf, strict=True):
             m *= b1
             np.multiply(g, c1, b)
-            m += b
+            m += b  # m = beta1 * m + (1 - beta1) * g
             np.multiply(g, g, b)
             b *= c2
             v *= b2
-            v += b
+            v += b  # v = beta2 * v + (1 - beta2) * g * g
             np.sqrt(v, b)
             b += eps
             np.divide(m, b, b)
-            b *= lr_t
+            b *= lr_t  # b = lr_t * m / (sqrt(v) + eps)
             p -= b

@@ -32,11 +32,6 @@ class _Optimizer(Protocol):
     def update(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None: ...
 
 
-def _sum_of_squares(g: np.ndarray) -> float:
-    flat = g.reshape(-1)
-    return float(np.dot(flat, flat))
-
-
 def clip_grads(grads: Sequence[np.ndarray], max_norm: float) -> float:
     r"""모든 기울기를 하나의 벡터로 본 전체 노름이 `max_norm`을 넘지 않도록 제자리에서 줄입니다.
 
@@ -83,7 +78,7 @@ def clip_grads(grads: Sequence[np.ndarray], max_norm: float) -> float:
         raise ValueError(f"clip_grads: max_norm must be a positive number, got {max_norm!r}")
     if not (math.isfinite(max_norm) and max_norm > 0):
         raise ValueError(f"clip_grads: max_norm must be a positive finite number, got {max_norm!r}")
-    total = math.sqrt(sum(_sum_of_squares(g) for g in grads))
+    total = math.sqrt(sum(float(np.sum(g**2)) for g in grads))
     if total > max_norm:
         rate = max_norm / (total + 1e-6)
         for g in grads:
