@@ -95,6 +95,40 @@ def is_commit(rev: str) -> bool:
     return bool(rev) and proc.returncode == 0
 
 
+# The graph figures draw their labels at 15 px; shown narrower than drawn, they shrink.
+LABEL_PX, MIN_LABEL_PX = 15, 11
+GRAPH_PAGES = ("two-layer-net/", "layers/affine/", "nodes/add/", "nodes/branch/", "layers/softmax-with-loss/")
+
+
+def shown_label_px(natural_width: float, shown_width: float) -> float:
+    return LABEL_PX * shown_width / natural_width
+
+
+def test_label_size_check_flags_the_old_two_layer_net_figure() -> None:
+    """Control: the old 1112 px graph shown at 525 px had labels of about 7 px."""
+    assert shown_label_px(1112, 525) < MIN_LABEL_PX <= shown_label_px(468, 358)
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_graph_labels_are_legible_on_desktop_and_phone(browser: Any, server: str, width: int) -> None:
+    context, external = new_context(browser, width=width)
+    small = []
+    try:
+        page = context.new_page()
+        for path in GRAPH_PAGES:
+            page.goto(server + path, wait_until="load")
+            sizes = page.eval_on_selector_all(
+                "article img[src*='graph-']",
+                "els => els.map(i => [i.getAttribute('src'), i.naturalWidth, i.getBoundingClientRect().width])",
+            )
+            assert sizes, f"{path}: no graph figure"
+            small += [f"{path} {src}: {shown_label_px(n, w):.1f} px" for src, n, w in sizes
+                      if shown_label_px(n, w) < MIN_LABEL_PX]
+    finally:
+        context.close()
+    assert small == [] and external == []
+
+
 def layout(page: Any) -> str:
     """"side by side" when the API column sits right of the explanation, "stacked" when below."""
     explain = page.locator(".two-col > .explain").bounding_box()

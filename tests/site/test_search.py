@@ -61,6 +61,22 @@ def test_search_finds_the_page(search_page: Any, query: str) -> None:
         assert page in results, f"{query!r}: expected {page} among the results, got {results}"
 
 
+@pytest.mark.parametrize("query", ["SoftmaxWithLoss", "기울기", "Affine"])
+def test_search_previews_show_no_tex_source(search_page: Any, query: str) -> None:
+    """Formulas in the previews read as text (∂L/∂x), not as TeX source (\\frac{∂L}{∂x})."""
+    import sys
+
+    from tests.site.conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "docs" / "scripts"))
+    import sitebuild
+
+    search(search_page, query)
+    previews = search_page.eval_on_selector_all(".md-search-result__article", "els => els.map(e => e.innerText)")
+    assert previews, f"{query!r}: no previews"
+    assert sitebuild.raw_tex(previews) == []
+
+
 def test_search_reports_no_result_for_nonsense(search_page: Any) -> None:
     box = search_page.locator(".md-search__input")
     box.fill("qzxjvkw")
