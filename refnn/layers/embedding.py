@@ -65,7 +65,8 @@ class Embedding(Layer):
 
     Notes
     -----
-    Shapes: `idx: (...) → out: (..., H)` (보통 `(N,)` 또는 맥락 `(N, C)`), `dW: (V, H)`.
+    형상: 단어 ID `idx`는 임의 형상 `(...)`(보통 `(N,)` 또는 맥락 `(N, C)`)이고, 출력 `out`은 그 뒤에
+    축 `H`가 붙은 `(..., H)`, 역전파의 `dout`도 `(..., H)`, `dW`는 `W`와 같은 `(V, H)`입니다.
 
     순전파 $\text{out}_{n} = W_{\text{idx}_n}$, 역전파
 
@@ -140,8 +141,9 @@ class EmbeddingDot(Layer):
 
     Notes
     -----
-    Shapes: `h: (N, H)`, `idx: (N,)` → `out: (N,)`; 단어 여러 개를 한 번에 보려면
-    `idx: (N, K)` → `out: (N, K)`. `dh: (N, H)`, `dW: (V, H)`.
+    형상: 은닉 `h`는 `(N, H)`, 단어 ID `idx`는 `(N,)`이고 출력 `out`은 `(N,)`입니다. 단어 여러 개를
+    한 번에 보려면 `idx`를 `(N, K)`로 주고 출력도 `(N, K)`가 됩니다. 역전파의 `dh`는 `(N, H)`,
+    `dW`는 `(V, H)`입니다.
 
     $$s_n = \sum_h h_{nh}\, W_{\text{idx}_n, h}, \qquad
     \frac{\partial L}{\partial h_n} = \frac{\partial L}{\partial s_n} W_{\text{idx}_n}, \qquad
@@ -228,8 +230,8 @@ class SigmoidWithLoss(Layer):
 
     Notes
     -----
-    Shapes: `x: (N,)`, `t: (N,)` 정수 0/1 → 손실 `float`; `dx: (N,)`. (다차원이면 모든
-    원소의 평균입니다.)
+    형상: 점수 `x`와 정수 0/1 정답 `t`는 `(N,)`이고 손실은 `float` 하나, 역전파의 `dx`는 `x`와 같은
+    `(N,)`입니다. (다차원이면 모든 원소의 평균입니다.)
 
     이진 교차 엔트로피의 정의
     $L = -\frac{1}{N}\sum_n \big(t_n \log \sigma(x_n) + (1 - t_n)\log(1 - \sigma(x_n))\big)$ 은
@@ -319,7 +321,8 @@ class NegativeSamplingLoss(Layer):
 
     Notes
     -----
-    Shapes: `h: (N, H)`, `target: (N,)` → 손실 `float`; `dh: (N, H)`, `dW: (V, H)`.
+    형상: 은닉 `h`는 `(N, H)`, 정답 단어 `target`은 `(N,)`이고 손실은 `float` 하나입니다. 역전파의
+    `dh`는 `(N, H)`, `dW`는 `(V, H)`입니다.
 
     정답 $t_n$과 부정적 예 $w_{n1}, \dots, w_{nk}$의 점수를 $s_{n0} = h_n\cdot W_{t_n}$,
     $s_{nj} = h_n \cdot W_{w_{nj}}$ 라 하면
