@@ -179,7 +179,8 @@ class Affine(Layer):
     def forward(self, x: Any) -> np.ndarray:
         W, b = self.params
         x = _input_2d("Affine", x, W.shape[0])
-        out = np.dot(x, W) + b
+        out = np.dot(x, W)
+        out += b  # y = xW + b, without a second (N, H) array
         self.x, self.out_shape = x, out.shape
         return out
 

@@ -43,7 +43,7 @@ from refnn.testing.word2vec_cases import (
 )
 
 __all__ = ["WORD2VEC_PROPERTIES", "WORD2VEC_SPECS", "PROPERTY_TEXT", "word2vec_test", "chi2_sf", "Merged",
-           "FreshPerForward", "DISTRIBUTION_ALPHA", "DISTRIBUTION_DRAWS"]
+           "FreshPerForward", "FrozenSamplers", "check_model_gradient", "DISTRIBUTION_ALPHA", "DISTRIBUTION_DRAWS"]
 
 #: Level of each chi-square test of the sampler's distribution (its false-alarm rate).
 DISTRIBUTION_ALPHA = 1e-6
@@ -643,3 +643,29 @@ def word2vec_test(name: str, prop: str, impl: Any, hypothesis_settings: settings
 
     test.__name__ = f"test_{name}_{prop}"
     return test
+
+
+class FrozenSamplers(_Forwarding):
+    """A model whose samplers restart from the Generator state they had at wrapping, before every forward
+    (so each evaluation of a gradient check draws the same negatives)."""
+
+    def __init__(self, obj: Any) -> None:
+        self._obj = obj
+        self._samplers = [s for layer in getattr(obj, "layers", []) if (s := getattr(layer, "sampler", None))]
+        self._states = [s.rng.bit_generator.state for s in self._samplers]
+        self.params, self.grads = obj.params, obj.grads
+
+    def forward(self, *args: Any) -> Any:
+        for sampler, state in zip(self._samplers, self._states):
+            sampler.rng.bit_generator.state = state
+        return self._obj.forward(*args)
+
+    def backward(self, *douts: Any) -> Any:
+        return self._obj.backward(*douts)
+
+
+def check_model_gradient(model: Any, contexts: Any, target: Any, dout: float = 1.0) -> dict[str, float]:
+    """Whole-model gradient check in float64: every parameter, shared ones merged by identity (grads summed),
+    negatives fixed by `FrozenSamplers`.  Returns check_layer's errors; raises GradientMismatch on a mismatch."""
+    frozen = _named(FrozenSamplers, model)(model)
+    return check_layer(_named(Merged, model)(frozen), contexts, target, dout=dout)
