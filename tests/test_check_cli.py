@@ -357,6 +357,6 @@ def test_readers_code_is_judged_against_the_chosen_contract(fixture: str, strict
 def run_check_from(cwd: Path, path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """``refnn check`` run from another working directory than the file's (the book's layout must not care)."""
     return subprocess.run(
-        [sys.executable, "-m", "refnn", "check", str(path), "--examples", "5", "--jobs", "2", *args],
+        [sys.executable, "-m", "refnn", "check", str(path), "--examples", "5", "--jobs", "1", *args],
         capture_output=True, text=True, encoding="utf-8", timeout=600, cwd=cwd,
     )

@@ -1,6 +1,7 @@
 """Check every specified name in a reader's file, each in a subprocess with a time limit.
 
-독자의 파일에서 사양의 이름(`SPECS`)을 찾아, 이름마다 책의 계약(`Spec.properties`)을 검사합니다.
+독자의 파일에서 사양의 이름(`SPECS`)을 찾아, 이름마다 책의 계약(`Spec.properties`, 측정한 책의 동작은
+참고로)을, `strict=True`이면 refnn의 정확한 계약(`Spec.all_properties`)을 검사합니다.
 코드는 하위 프로세스(`refnn.testing.worker`)에서 실행되고, 이름 하나에 `timeout`초가 넘으면
 그 프로세스를 끝내고 그 이름을 FAIL(시간 초과)로 기록한 뒤 새 프로세스로 나머지를 이어 갑니다.
 프로세스가 죽으면(`os._exit`, 세그폴트) 그 이름이 FAIL(비정상 종료)이 됩니다.

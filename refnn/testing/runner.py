@@ -265,7 +265,9 @@ def check_class(cls: type, spec: str | None = None, **kwargs: Any) -> Report:
         사양의 이름(`SPECS`의 키). 생략하면 `cls.__name__`.
     **kwargs
         `check_implementation`에 그대로 전달: `properties`(성질 이름의 목록), `extended`
-        (refnn만의 추가 성질도 검사), `hypothesis_settings`(예제 수 등; 기본값은 활성 프로필).
+        (refnn만의 추가 성질도 검사), `hypothesis_settings`(예제 수 등; 기본값은 활성 프로필),
+        `contract`(기본값은 refnn의 정확한 계약; 책의 계약으로 판정하려면
+        `refnn.testing.book.measure(SPECS[name], cls, strict=False)`).
 
     Returns
     -------
