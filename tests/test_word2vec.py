@@ -46,3 +46,32 @@ def test_every_new_public_name_has_a_row():
     modules = {"refnn.text": text, "refnn.layers": embedding, "refnn.sampling": sampling}
     for name in public:
         assert implementation(name) is getattr(modules[WORD2VEC_SPECS[name].module], name)
+
+
+# --- the benchmark's textbook baseline computes what refnn computes --------------------------------
+
+def test_textbook_ppmi_loop_equals_refnn_ppmi():
+    import numpy as np
+
+    from refnn.benchmarks import textbook_word2vec as book
+    from refnn.benchmarks.word2vec import zipf_corpus
+    from refnn.text import create_co_matrix, ppmi
+
+    C = create_co_matrix(zipf_corpus(30, 400, seed=1), 30, window_size=2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        loop = book.ppmi_loop(C)
+    np.testing.assert_allclose(loop, ppmi(C), rtol=1e-6, atol=1e-6)
+    assert np.array_equal(book.ppmi_loop(C, rows=3)[:3], loop[:3])
+
+
+def test_textbook_sampler_excludes_the_target_without_repeats():
+    import numpy as np
+
+    from refnn.benchmarks import textbook_word2vec as book
+    from refnn.benchmarks.word2vec import zipf_corpus
+
+    sampler = book.UnigramSampler(zipf_corpus(50, 2000, seed=2), 0.75, 5, seed=0)
+    target = np.arange(50)
+    out = sampler.get_negative_sample(target)
+    assert out.shape == (50, 5) and not (out == target[:, None]).any()
+    assert all(len(set(row)) == 5 for row in out.tolist())
