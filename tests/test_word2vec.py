@@ -75,3 +75,16 @@ def test_textbook_sampler_excludes_the_target_without_repeats():
     out = sampler.get_negative_sample(target)
     assert out.shape == (50, 5) and not (out == target[:, None]).any()
     assert all(len(set(row)) == 5 for row in out.tolist())
+
+
+def test_the_books_sigmoid_loss_under_both_contracts():
+    """The book's form (log(y + 1e-7), int labels promoting float32 dx to float64, overflow warning)
+    passes `forward` under the book's contract only, and fails dtype and stability under refnn's."""
+    from refnn.benchmarks import textbook_word2vec as book
+    from refnn.testing.contract import Contract, using
+
+    with using(Contract(strict=False, traits=frozenset({"log-1e-7"}))):
+        word2vec_test("SigmoidWithLoss", "forward", book.SigmoidWithLoss, NO_SHRINK)()
+    for prop in ("forward", "dtype", "sigmoid_loss_stability"):
+        with pytest.raises(AssertionError):
+            word2vec_test("SigmoidWithLoss", prop, book.SigmoidWithLoss, NO_SHRINK)()

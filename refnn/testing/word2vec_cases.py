@@ -21,10 +21,11 @@ from hypothesis.extra import numpy as hnp
 
 from refnn.sampling import UnigramSampler
 from refnn.testing import strategies as S
-from refnn.testing.cases import Case
+from refnn.testing.cases import BOOK_LOG_EPS, Case
+from refnn.testing.contract import current
 
 __all__ = ["WORD2VEC_CASES", "WORD2VEC_REFERENCES", "TEXT_CASES", "SAMPLER_CASES", "ns_negatives",
-           "bce", "co_matrix_reference", "ppmi_reference", "successive_probabilities"]
+           "bce", "book_bce", "co_matrix_reference", "ppmi_reference", "successive_probabilities"]
 
 Strategy = Callable[[Any], st.SearchStrategy[Case]]
 
@@ -219,6 +220,18 @@ def bce(x: Any, t: Any) -> float:
     return float(-np.mean(t * np.log(y) + (1 - t) * np.log(1 - y)))
 
 
+def book_bce(x: Any, t: Any) -> float:
+    """The book's form, -mean(log(p_t + 1e-7)) with p_1 = σ(x), p_0 = 1 − σ(x) (followed by the book's
+    contract when the reader's loss was measured to add 1e-7 inside the log)."""
+    y = _sig(_f64(x))
+    p = np.where(np.asarray(t) == 1, y, 1 - y)
+    return float(-np.mean(np.log(p + BOOK_LOG_EPS)))
+
+
+def _bce_ref(c: Case) -> float:
+    return book_bce(*c.inputs) if current().book("log-1e-7") else bce(*c.inputs)
+
+
 def ns_negatives(case: Case) -> np.ndarray:
     """The negatives a layer built from ``case`` draws: a fresh sampler with the case's seed."""
     _, corpus, power, k, seed = case.args
@@ -236,7 +249,7 @@ def _ns_ref(case: Case) -> float:
 WORD2VEC_REFERENCES: dict[str, Callable[[Case], Any]] = {
     "Embedding": lambda c: _f64(c.args[0])[c.inputs[0]],
     "EmbeddingDot": lambda c: np.sum(_f64(c.args[0])[c.inputs[1]] * _f64(c.inputs[0]), axis=1),
-    "SigmoidWithLoss": lambda c: bce(c.inputs[0], c.inputs[1]),
+    "SigmoidWithLoss": _bce_ref,
     "NegativeSamplingLoss": _ns_ref,
 }
 
