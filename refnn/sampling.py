@@ -68,13 +68,16 @@ class UnigramSampler:
     $k$개입니다(한 행에 같은 단어가 두 번 나오지 않고 타깃도 나오지 않음). 책이 행마다 부르는
     `np.random.choice(V, size=k, replace=False, p=p)`와 같은 분포입니다.
 
-    **뽑는 방법(배치 전체를 한꺼번에)**: 행마다 $P$에서 복원 추출로 후보를 이어서 뽑고,
-    타깃이거나 그 행에서 이미 나온 후보를 버린 뒤 앞에서부터 $k$개를 씁니다. 새 후보는
-    아직 안 나온 단어들 사이에서 $P$에 비례하므로, 버리고 남은 열은 복원 없는 차례 추출과
-    분포가 정확히 같습니다. 후보는 모든 행에 대해 $2k$개씩 한 번의 역CDF 탐색
-    (`searchsorted`)으로 뽑고, $k$개를 못 채운 행만 후보를 더 이어 붙입니다(같은 열을
-    계속하므로 정확함이 유지됩니다). 기대 비용은 $O(Nk \log V)$로, 어휘 전체에 키를 매기는
-    Gumbel-top-$k$($O(NV)$)보다 작습니다.
+    **뽑는 방법(배치 전체를 한꺼번에, 정의 그대로)**: $k$번의 차례마다 모든 행이 한 단어씩
+    뽑습니다. $j$번째 차례에서 행 $n$은 타깃과 이미 뽑은 $j$개를 뺀 단어들 사이에서 $P$에 비례해
+    뽑아야 합니다. 단어 $w$는 누적분포(CDF)의 구간 $[F(w^-), F(w))$ 에 대응하므로, 뺄 단어들은
+    구간 몇 개입니다. 남은 길이 $1 - \sum P(\text{뺀 단어})$ 위의 균등 난수 $u$를 뺀 구간들을
+    건너뛰도록 옮긴 뒤(작은 구간부터, $u \ge F(w^-)$ 이면 $u \mathrel{+}= P(w)$) CDF에서
+    `searchsorted`로 찾습니다. 이것이 복원 없는 가중 차례 추출의 정의 그대로이며, 행 방향으로는
+    모두 벡터 연산입니다. 비용은 $O(Nk(k + \log V))$ 이고, 어휘 전체에 키를 매기는
+    Gumbel-top-$k$($O(NV)$)나 중복을 버리고 다시 뽑는 방법(한 단어의 확률이 크면 오래 걸림)과
+    달리 분포와 무관하게 일정합니다. 부동소수점 반올림으로 $u$가 뺀 구간의 경계에 떨어지는 경우
+    (확률 $10^{-16}$ 정도)에만 그 행을 다시 뽑습니다(조건부 분포이므로 정확함이 유지됩니다).
 
     **책과 다른 점**: 책의 표본기는 ID가 $0, \dots, V-1$로 빈틈없다고 가정해, 말뭉치에 없는
     ID가 있으면 그 뒤의 단어를 잘못 셉니다. 또 행마다 `np.random.choice`를 부르고 전역 난수
@@ -120,13 +123,26 @@ class UnigramSampler:
         p /= p.sum()
         self.word_p = np.zeros(int(self.word_ids[-1]) + 1)
         self.word_p[self.word_ids] = p
-        self._cdf = np.cumsum(p)
+        self._cdf = np.cumsum(p)  # word i of the support owns the interval [_lo[i], _cdf[i])
         self._cdf /= self._cdf[-1]
+        self._lo = np.concatenate([[0.0], self._cdf[:-1]])
 
-    def _draw(self, shape: tuple[int, int]) -> np.ndarray:
-        """Independent draws from P (with replacement), by inverse CDF."""
-        u = self.rng.random(shape)
-        return self.word_ids[np.searchsorted(self._cdf, u, side="right")]  # type: ignore[no-any-return]
+    def _uniform(self, n: int) -> np.ndarray:
+        """``n`` uniforms on [0, 1) from the sampler's Generator (its only source of randomness)."""
+        return self.rng.random(n)
+
+    def _draw_outside(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """One support position per row from P with the row's intervals [lo, hi) removed (P renormalised)."""
+        order = np.argsort(lo, axis=1)
+        lo, width = np.take_along_axis(lo, order, 1), np.take_along_axis(hi - lo, order, 1)
+        u = self._uniform(lo.shape[0]) * (1.0 - width.sum(axis=1))
+        for c in range(lo.shape[1]):  # skip the removed intervals, lowest first
+            u += width[:, c] * (u >= lo[:, c])
+        drawn = np.minimum(np.searchsorted(self._cdf, u, side="right"), self._cdf.size - 1)
+        clash = ((self._lo[drawn][:, None] == lo) & (width > 0)).any(axis=1)  # only by rounding at an edge
+        if clash.any():
+            drawn[clash] = self._draw_outside(lo[clash], lo[clash] + width[clash])
+        return drawn
 
     def get_negative_sample(self, target: Any) -> np.ndarray:
         """타깃마다 부정적 예 `sample_size`개를 뽑습니다.
@@ -152,19 +168,14 @@ class UnigramSampler:
                 f"UnigramSampler.get_negative_sample: target must be 1-D integer ids, "
                 f"got shape {t.shape} dtype {t.dtype}"
             )
-        k = self.sample_size
-        negative = np.empty((t.size, k), dtype=np.int64)
-        rows = np.arange(t.size)  # rows still short of k negatives
-        stream = np.empty((t.size, 0), dtype=np.int64)  # each row's candidates, in the order drawn
-        more = 2 * k
-        while rows.size:
-            stream = np.concatenate([stream, self._draw((rows.size, more))], axis=1)
-            L = stream.shape[1]
-            seen_before = ((stream[:, :, None] == stream[:, None, :]) & np.tri(L, L, -1, dtype=bool)).any(axis=2)
-            keep = ~seen_before & (stream != t[rows, None])
-            done = keep.sum(axis=1) >= k
-            first_k = keep[done] & (np.cumsum(keep[done], axis=1) <= k)
-            negative[rows[done]] = stream[done][first_k].reshape(-1, k)
-            rows, stream = rows[~done], stream[~done]
-            more = L  # double the stream of the rows left
-        return negative
+        N, k = t.size, self.sample_size
+        at = np.minimum(np.searchsorted(self.word_ids, t), self.word_ids.size - 1)
+        present = self.word_ids[at] == t  # a target absent from the corpus removes nothing
+        lo, hi = np.zeros((N, k + 1)), np.zeros((N, k + 1))  # column 0: the target, then each word chosen
+        lo[:, 0] = np.where(present, self._lo[at], 0.0)
+        hi[:, 0] = np.where(present, self._cdf[at], 0.0)
+        chosen = np.empty((N, k), dtype=np.intp)
+        for j in range(k):
+            chosen[:, j] = self._draw_outside(lo[:, : j + 1], hi[:, : j + 1])
+            lo[:, j + 1], hi[:, j + 1] = self._lo[chosen[:, j]], self._cdf[chosen[:, j]]
+        return self.word_ids[chosen].astype(np.int64)

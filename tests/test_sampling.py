@@ -73,3 +73,12 @@ def test_rng_must_be_a_generator_or_seed():
         UnigramSampler(np.arange(4), 0.75, 1, rng=np.random.RandomState(0))
     with pytest.raises(ValueError, match="target must be 1-D"):
         UnigramSampler(np.arange(4), 0.75, 1, rng=0).get_negative_sample(np.array([[0]]))
+
+
+def test_a_draw_on_a_removed_words_edge_is_drawn_again():
+    """Rounding could leave a sliver of a removed word's interval: such a draw is redone for that row."""
+    sampler = UnigramSampler(np.array([0, 1, 2, 3]), 1.0, 1, rng=0)  # four intervals of 0.25
+    lo, hi = np.array([[0.25]]), np.array([[0.4999]])  # word 1 removed, but 1e-4 of it left by "rounding"
+    uniforms = iter([np.array([0.2500 / 0.7501]), np.array([0.1])])  # first lands in the sliver
+    sampler._uniform = lambda n: next(uniforms)
+    assert sampler._draw_outside(lo, hi).tolist() == [0]
