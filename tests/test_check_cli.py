@@ -309,6 +309,24 @@ READERS: dict[str, tuple[tuple[str, ...], dict[str, tuple[str, str]]]] = {
                              "Sigmoid": ("notes: forward-only", "FAIL stability")}),
     "future_annotations.py": ((), {"sigmoid": ("PASS", "PASS")}),
 }
+#: Text each report must hold (default report in Korean, --strict in English).
+EVIDENCE = {
+    "booktree/ch01/check_layers.ipynb": (
+        ["PASS TwoLayerNet [two_layer_net.py:8에서 가져옴], 참고 1개",
+         "PASS MatMul [../common/layers.py:7에서 가져옴]"],
+        ["(measured cause: the book's Nesterov update", "(measured cause: adds 1e-7 inside the log"]),
+    "booktree/ch01/train_custom_loop.py": (
+        ["refnn의 dataset(", "PASS SGD [../common/optimizer.py:5에서 가져옴]"],
+        ["refnn's dataset ("]),
+    "booktree/common/layers.py": (["PASS MatMul [layers.py:7]"], []),
+    "relu_spelling.py": (["FAIL ReLU [Relu, relu_spelling.py:6]: no_mutation"],
+                         ["FAIL ReLU [Relu, relu_spelling.py:6]: no_mutation"]),
+    "parms_typo.py": (["('parms'은(는) 'params'의 오타?)"], ["Affine lacks params of the book's protocol "
+                                                          "(is 'parms' a typo for 'params'?)"]),
+    "adam_eps.py": (["eps = 1e-8를 제곱근 밖에 더함", "eps = 1e-7를 제곱근 안에 더함"],
+                    ["(measured cause: eps = 1e-8 added outside the square root"]),
+    "no_dout.py": (["TwoLayerNet: grads["], ["backward() takes no dout (refnn's contract: backward(dout=1.0))"]),
+}
 RUNS = [(fixture, strict) for fixture in READERS for strict in (False, True)]
 NOTE_KEYS = {"1.2": "forward-only", "dout": "no-dout"}
 
@@ -351,6 +369,8 @@ def test_readers_code_is_judged_against_the_chosen_contract(fixture: str, strict
         assert "Sigmoid" in proc.stdout.split("not found" if strict else "찾지 못함")[1].splitlines()[0]
     else:  # the `%` continuation is Python; `%matplotlib` in the notebook is a magic
         assert errors not in proc.stdout, proc.stdout
+    for text in EVIDENCE.get(fixture, ([], []))[1 if strict else 0]:
+        assert text in proc.stdout, proc.stdout
     assert re.search(r"[가-힣]", proc.stdout) is None or lang == "ko"
 
 
