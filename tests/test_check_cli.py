@@ -5,6 +5,12 @@ that class, and only that class, on a FAIL line.  The seed notebook (as a .py fi
 exactly where its typos are, at their lines.  To keep the suite fast, the broken files are
 checked with ``--spec`` (the broken name and a neighbour that shares its code or its kind);
 the correct file, the seed notebook and one broken file are checked whole.
+
+The readers' fixtures (a book-faithful ``booktree/`` with ``common/`` and ``ch01/``, a package with
+relative imports, ``Relu``, ``self.parms``, ``backward()`` without dout, other eps forms, a
+forward-only class, undefined annotations) are each checked once per contract, from another
+working directory, and every name's verdict is asserted: PASS, PASS with which notes, or FAIL
+with which property.
 """
 
 from __future__ import annotations
