@@ -99,14 +99,16 @@ class PageReport:
         m = re.search(r"커밋 ([0-9a-f]{7,40})\b", self.facts.get("footer", ""))
         return m.group(1) if m else None
 
-    def footer_problems(self, version: str) -> list[str]:
-        """The footer names this build: version, commit (a hash) and date."""
+    def footer_problems(self, version: str, git_checkout: bool = True) -> list[str]:
+        """The footer names this build: version, commit (a hash; "알 수 없음" outside git) and date."""
         footer = self.facts.get("footer", "")
         out = []
         if f"refnn {version}" not in footer:
             out.append(f"footer lacks the version {version!r}: {footer!r}")
-        if self.footer_commit() is None:
+        if git_checkout and self.footer_commit() is None:
             out.append(f"footer lacks the commit hash: {footer!r}")
+        if not git_checkout and "커밋 알 수 없음" not in footer:
+            out.append(f"footer should say the commit is unknown (not a git checkout): {footer!r}")
         if not re.search(r"빌드 \d{4}-\d{2}-\d{2}", footer):
             out.append(f"footer lacks the build date: {footer!r}")
         return out

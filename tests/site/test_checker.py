@@ -80,6 +80,9 @@ def test_checker_sees_a_footer_without_the_build(browser: Any, server: str) -> N
                inspect_page(browser, f"{server}__fixtures__/no-api.html").footer_problems("9.9.9"))
     report = inspect_page(browser, f"{server}__fixtures__/footer-no-commit.html")
     assert report.footer_problems("9.9.9") == [f"footer lacks the commit hash: {report.facts['footer']!r}"]
+    assert report.footer_problems("9.9.9", git_checkout=False) == []  # outside git, "알 수 없음" is right
+    ok = inspect_page(browser, f"{server}__fixtures__/reference-ok.html")
+    assert any("should say the commit is unknown" in p for p in ok.footer_problems("9.9.9", git_checkout=False))
 
 
 def test_a_clean_reference_page_passes(browser: Any, server: str) -> None:

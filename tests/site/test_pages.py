@@ -77,8 +77,11 @@ def test_page_loads_cleanly(browser: Any, server: str, path: str) -> None:
     assert report.facts["images"] >= FIGURES.get(path, 0)
     import refnn
 
-    assert report.footer_problems(refnn.__version__) == []
-    assert is_commit(report.footer_commit() or ""), f"footer commit {report.footer_commit()} is not in this repository"
+    checkout = is_commit("HEAD")
+    assert report.footer_problems(refnn.__version__, git_checkout=checkout) == []
+    if checkout:
+        commit = report.footer_commit() or ""
+        assert is_commit(commit), f"footer commit {commit!r} is not a commit of this repository"
     api = PAGES.get(path)
     if api is not None:
         assert api in report.facts["api_headings"], (
