@@ -129,7 +129,7 @@ def readable_math(tex: str) -> str:
             if name in ("frac", "dfrac", "tfrac"):
                 num, i = _group(tex, i)
                 den, i = _group(tex, i)
-                out.append(f"{_wrap(readable_math(num))}/{_wrap(readable_math(den))}")
+                out.append(f"{_wrap(readable_math(num))}/{_wrap(readable_math(den))} ")
             elif name == "sqrt":
                 arg, i = _group(tex, i)
                 out.append(f"√{_wrap(readable_math(arg))}")
@@ -158,7 +158,7 @@ def readable_math(tex: str) -> str:
             out.append(ch)
             i += 1
     text = re.sub(r"∂\s+", "∂", "".join(out))
-    text = re.sub(r"\s+([_^])", r"\1", text)
+    text = re.sub(r"\s+([_^),.;])", r"\1", text)
     text = re.sub(r"\b(exp|log|ln|max|min|softmax|sigmoid) +\(", r"\1(", text)
     return re.sub(r"\s+", " ", text).strip()
 
