@@ -1,4 +1,4 @@
-r"""모델: 1장의 2층 신경망 `TwoLayerNet`."""
+r"""1장의 모델: 2층 신경망 `TwoLayerNet` (1.4.2절)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,9 @@
+"""모델: 장마다 한 모듈 (`mlp`: 1장의 `TwoLayerNet`).
+
+모델은 계층을 조립하고 초기화 정책(`rng`, `dtype`)을 가집니다. 공개 이름은 이 패키지에서
+바로 가져올 수 있습니다: ``from refnn.models import TwoLayerNet``.
+"""
+
+from refnn.models.mlp import TwoLayerNet
+
+__all__ = ["TwoLayerNet"]
