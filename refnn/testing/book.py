@@ -20,6 +20,7 @@ from __future__ import annotations
 import inspect
 import itertools
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -28,7 +29,7 @@ from refnn.testing.cases import BOOK_LOG_EPS as LOG_EPS
 from refnn.testing.contract import REFNN_FORM, Contract, OptimizerForm
 from refnn.testing.hints import suggest
 
-__all__ = ["LOG_EPS", "TRAIT_PROPERTIES", "measure", "note", "hint", "errata_link"]
+__all__ = ["LOG_EPS", "TRAIT_PROPERTIES", "PROBES", "measure", "note", "hint", "errata_link"]
 
 #: Relative agreement that decides which formula a probe's value matches (the two differ by > 1e-5).
 _MATCH_RTOL = 1e-9
@@ -173,7 +174,8 @@ def _probe_optimizer(impl: Any, name: str) -> tuple[set[str], OptimizerForm]:
     return set(), REFNN_FORM
 
 
-_PROBES = {
+#: Name → probe: the book's behaviours the implementation shows (a family of layers adds its own rows).
+PROBES: dict[str, Callable[[Any], set[str]]] = {
     "cross_entropy_error": _probe_cross_entropy,
     "SoftmaxWithLoss": _probe_softmax_with_loss,
     "TwoLayerNet": _probe_two_layer_net,
@@ -208,8 +210,8 @@ def measure(spec: Any, impl: Any, strict: bool) -> Contract:
     try:
         if spec.kind == "optimizer":
             traits, form = _probe_optimizer(impl, spec.name)
-        elif spec.name in _PROBES:
-            traits = _PROBES[spec.name](impl)
+        elif spec.name in PROBES:
+            traits = PROBES[spec.name](impl)
     except Exception:  # the reader's code failed on the probe: nothing measured
         traits, form = set(), REFNN_FORM
     return Contract(strict, frozenset(traits), form, forward_only, no_dout)

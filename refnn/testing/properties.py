@@ -20,7 +20,7 @@ from refnn.testing.cases import BOOK_LOG_EPS, REFERENCES, Case, book_loss, exact
 from refnn.testing.contract import current
 from refnn.testing.hints import suggest
 
-__all__ = ["SpecFailure", "LAYER_PROPERTIES", "build", "FORWARD_ATOL", "FORWARD_RTOL"]
+__all__ = ["SpecFailure", "LAYER_PROPERTIES", "LOG_EPS_CORRECTIONS", "build", "FORWARD_ATOL", "FORWARD_RTOL"]
 
 #: Forward values are compared with the definition at this tolerance (float64).
 FORWARD_ATOL = 1e-12
@@ -264,8 +264,8 @@ def prop_gradient(spec: Any, impl: Any, case: Case) -> None:
     the book's backward computes the exact gradient, which is what this still checks.
     """
     obj = build(spec, impl, case)
-    if spec.kind in ("loss", "model") and current().book("log-1e-7"):
-        obj = _view(obj, _book_correction(spec, obj, case))
+    if spec.name in LOG_EPS_CORRECTIONS and current().book("log-1e-7"):
+        obj = _view(obj, LOG_EPS_CORRECTIONS[spec.name](obj, case))
     try:
         check_layer(obj, *case.inputs, dout=case.dout)
     except GradientMismatch as exc:
@@ -289,15 +289,23 @@ def _gradcheck_text(exc: GradientMismatch | GradsRebound, lang: str) -> str:
             f"수치 {exc.numerical!r} (허용 오차 {exc.tolerance:.3g}, {exc.count}/{exc.size}개 원소가 다름)")
 
 
-def _book_correction(spec: Any, obj: Any, case: Case) -> Callable[..., float]:
+def _softmax_loss_correction(obj: Any, case: Case, model: bool = False) -> Callable[..., float]:
     """(book − exact) loss at the current inputs and parameters (params are perturbed in place)."""
     labels = case.meta["labels"]
 
     def correction(x: Any, t: Any) -> float:
-        scores = net_scores(obj.params, x) if spec.kind == "model" else np.asarray(x, dtype=np.float64)
+        scores = net_scores(obj.params, x) if model else np.asarray(x, dtype=np.float64)
         return book_loss(scores, labels) - exact_loss(scores, labels)
 
     return correction
+
+
+#: Loss name → (object, case) → the (book − exact) loss as a function of forward's arguments: what
+#: `prop_gradient` subtracts under the book's contract when the 1e-7 inside the log was measured.
+LOG_EPS_CORRECTIONS: dict[str, Callable[[Any, Case], Callable[..., float]]] = {
+    "SoftmaxWithLoss": _softmax_loss_correction,
+    "TwoLayerNet": lambda obj, case: _softmax_loss_correction(obj, case, model=True),
+}
 
 
 def prop_no_mutation(spec: Any, impl: Any, case: Case) -> None:
