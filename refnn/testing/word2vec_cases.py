@@ -24,8 +24,8 @@ from refnn.testing import strategies as S
 from refnn.testing.cases import BOOK_LOG_EPS, Case
 from refnn.testing.contract import current
 
-__all__ = ["WORD2VEC_CASES", "WORD2VEC_REFERENCES", "TEXT_CASES", "SAMPLER_CASES", "ns_negatives",
-           "bce", "book_bce", "co_matrix_reference", "ppmi_reference", "successive_probabilities"]
+__all__ = ["WORD2VEC_CASES", "WORD2VEC_REFERENCES", "TEXT_CASES", "SAMPLER_CASES", "MODEL_CASES",
+           "ns_negatives", "bce", "book_bce", "co_matrix_reference", "ppmi_reference", "successive_probabilities"]
 
 Strategy = Callable[[Any], st.SearchStrategy[Case]]
 
@@ -292,3 +292,42 @@ def successive_probabilities(p: dict[int, float], k: int) -> dict[tuple[int, ...
 
     walk((), 1.0)
     return out
+
+
+# --- models: args (V, H[, window, corpus], seed, float64), inputs (contexts, target) ----------------
+
+def _model(kind: str) -> Strategy:
+    """Cases for SimpleCBOW / SimpleSkipGram ("simple-cbow", "simple-skipgram") or CBOW / SkipGram ("ns")."""
+
+    @st.composite
+    def cases(draw: Any, dtype: Any = np.float64) -> Case:
+        n, h = draw(S.dims(2, hi=4))
+        seed = draw(SEEDS)
+        if kind == "ns":
+            v, w = draw(st.integers(7, 9)), draw(st.integers(1, 2))
+            extra = draw(_ids((draw(st.integers(0, 10)),), v))
+            corpus = np.concatenate([np.arange(v), extra])
+            contexts = draw(_ids((n, 2 * w), v))
+            target = draw(_ids((n,), v))
+            args: tuple[Any, ...] = (v, h, w, corpus, seed)
+            shapes = [(v, h), (v, h)]
+        else:
+            v = draw(st.integers(2, 6))
+            ids = draw(_ids((n, 2), v))
+            t = draw(_ids((n,), v))
+            eye = np.eye(v, dtype=np.int64)
+            contexts, target = (eye[ids], eye[t]) if kind == "simple-cbow" else (ids, eye[t])
+            args = (v, h, seed)
+            shapes = [(v, h), (h, v)]
+        params = tuple(draw(S.arrays(s, np.float64)) for s in shapes)
+        return Case(args, (contexts, target), draw(_scalar_douts()), draw(_scalar_douts()), {"params": params})
+
+    return cases
+
+
+MODEL_CASES: dict[str, Strategy] = {
+    "SimpleCBOW": _model("simple-cbow"),
+    "SimpleSkipGram": _model("simple-skipgram"),
+    "CBOW": _model("ns"),
+    "SkipGram": _model("ns"),
+}

@@ -33,6 +33,7 @@ from refnn.testing.cases import REFERENCES, Case
 from refnn.testing.properties import LAYER_PROPERTIES, SpecFailure, _compare, _gradcheck_text
 from refnn.testing.spec import Spec
 from refnn.testing.word2vec_cases import (
+    MODEL_CASES,
     SAMPLER_CASES,
     TEXT_CASES,
     WORD2VEC_CASES,
@@ -669,3 +670,81 @@ def check_model_gradient(model: Any, contexts: Any, target: Any, dout: float = 1
     negatives fixed by `FrozenSamplers`.  Returns check_layer's errors; raises GradientMismatch on a mismatch."""
     frozen = _named(FrozenSamplers, model)(model)
     return check_layer(_named(Merged, model)(frozen), contexts, target, dout=dout)
+
+
+# --- models ---------------------------------------------------------------------------------------
+
+def _unique(arrays: Any) -> list[np.ndarray]:
+    seen: dict[int, np.ndarray] = {}
+    for a in arrays:
+        seen.setdefault(id(a), a)
+    return list(seen.values())
+
+
+def mprop_gradient(spec: Any, impl: Any, case: Case) -> None:
+    """Whole model in float64: every parameter against finite differences, a weight used by several
+    layers checked once with its gradients summed, the negatives fixed (samplers reset per forward)."""
+    model = impl(*case.args, dtype=np.float64)
+    unique = _unique(model.params)
+    if [p.shape for p in unique] != [p.shape for p in case.meta["params"]]:
+        raise SpecFailure(f"서로 다른 매개변수의 형상이 {[p.shape for p in unique]}인데 "
+                          f"{[p.shape for p in case.meta['params']]}이어야 합니다",
+                          f"the distinct parameters have shapes {[p.shape for p in unique]}, "
+                          f"expected {[p.shape for p in case.meta['params']]}")
+    for p, v in zip(unique, case.meta["params"]):
+        p[...] = v
+    try:
+        contexts, target = case.inputs
+        check_model_gradient(model, _copy(contexts), _copy(target), dout=case.dout)
+    except (GradientMismatch, GradsRebound) as exc:
+        raise SpecFailure(_gradcheck_text(exc, "ko"), _gradcheck_text(exc, "en")) from None
+
+
+def mprop_dtype(spec: Any, impl: Any, case: Case) -> None:
+    """float32 by default (as the book from chapter 3 on): params, grads and word_vecs stay float32."""
+    model = impl(*case.args)
+    loss = model.forward(*[_copy(a) for a in case.inputs])
+    model.backward()
+    if not math.isfinite(float(loss)):
+        raise SpecFailure(f"손실이 유한하지 않습니다: {loss!r}", f"the loss is not finite: {loss!r}")
+    for what, arrays in (("params", model.params), ("grads", model.grads), ("word_vecs", [model.word_vecs])):
+        for i, a in enumerate(arrays):
+            if np.asarray(a).dtype != np.float32:
+                raise SpecFailure(f"기본 dtype에서 {what}[{i}]가 {np.asarray(a).dtype}입니다 (float32여야 함)",
+                                  f"with the default dtype {what}[{i}] is {np.asarray(a).dtype} (expected float32)")
+
+
+def mprop_reproducible(spec: Any, impl: Any, case: Case) -> None:
+    """The same seed gives the same initial weights, loss and gradients; the global random state is untouched;
+    word_vecs is the input-side weight params[0]."""
+    before = _global_state()
+    runs = []
+    for _ in range(2):
+        model = impl(*case.args)
+        loss = float(model.forward(*[_copy(a) for a in case.inputs]))
+        model.backward()
+        runs.append((model, loss))
+    _same_global(before, "the model")
+    (a, la), (b, lb) = runs
+    same = la == lb and all(np.array_equal(p, q) for p, q in zip(a.params + a.grads, b.params + b.grads))
+    if not same:
+        raise SpecFailure("같은 시드로 만든 두 모델의 가중치·손실·기울기가 다릅니다",
+                          "two models built with the same seed differ in weights, loss or gradients")
+    if a.word_vecs is not a.params[0]:
+        raise SpecFailure("word_vecs가 입력 측 가중치 params[0]이 아닙니다",
+                          "word_vecs is not the input-side weight params[0]")
+
+
+WORD2VEC_PROPERTIES.update({"model_gradient": mprop_gradient, "model_dtype": mprop_dtype,
+                            "model_reproducible": mprop_reproducible})
+PROPERTY_TEXT.update({
+    "model_gradient": ("모델 전체의 모든 매개변수가 수치 미분과 같다(공유 가중치는 기울기를 합해 한 번)",
+                       "every parameter of the whole model matches finite differences (shared weights summed)"),
+    "model_dtype": ("기본 dtype은 float32(params, grads, word_vecs)", "float32 by default (params, grads, word_vecs)"),
+    "model_reproducible": ("같은 시드면 같은 가중치·손실·기울기, 전역 난수 상태는 그대로",
+                           "the same seed gives the same weights, loss and gradients; global state untouched"),
+})
+_MODEL = ("model_gradient", "model_dtype", "model_reproducible")
+WORD2VEC_SPECS.update({name: Spec(name, "model", _MODEL, module="refnn.models.word2vec")
+                       for name in ("SimpleCBOW", "SimpleSkipGram", "CBOW", "SkipGram")})
+_STRATEGIES.update(MODEL_CASES)
