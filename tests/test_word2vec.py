@@ -196,3 +196,18 @@ def test_trainer_keeps_distinct_zero_matrices_apart_and_adam_trains_through():
     assert len(opt.m) == 3
     assert np.any(W1 != 0) and np.any(W2 != 0)
     assert trainer.loss_list[-1] < trainer.loss_list[0]
+
+
+def test_the_books_sigmoid_loss_is_recognised_and_its_gradient_judged_exactly():
+    from unittest import mock
+
+    from refnn.layers import SigmoidWithLoss
+    from refnn.testing.contract import Contract, using
+    from refnn.testing.properties import LOG_EPS_CORRECTIONS
+    from refnn.testing.word2vec_properties import BOOK_LOG_EPS_CORRECTIONS, probe_sigmoid_with_loss
+
+    assert probe_sigmoid_with_loss(book.SigmoidWithLoss) == {"log-1e-7"}
+    assert probe_sigmoid_with_loss(SigmoidWithLoss) == set()
+    with mock.patch.dict(LOG_EPS_CORRECTIONS, BOOK_LOG_EPS_CORRECTIONS), \
+            using(Contract(strict=False, traits=frozenset({"log-1e-7"}))):
+        word2vec_test("SigmoidWithLoss", "gradient", book.SigmoidWithLoss, NO_SHRINK)()

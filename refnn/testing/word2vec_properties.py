@@ -38,13 +38,16 @@ from refnn.testing.word2vec_cases import (
     TEXT_CASES,
     WORD2VEC_CASES,
     WORD2VEC_REFERENCES,
+    bce,
+    book_bce,
     co_matrix_reference,
     ppmi_reference,
     successive_probabilities,
 )
 
 __all__ = ["WORD2VEC_PROPERTIES", "WORD2VEC_SPECS", "PROPERTY_TEXT", "word2vec_test", "chi2_sf", "Merged",
-           "FreshPerForward", "FrozenSamplers", "check_model_gradient", "DISTRIBUTION_ALPHA", "DISTRIBUTION_DRAWS"]
+           "FreshPerForward", "FrozenSamplers", "BOOK_PROBES", "BOOK_LOG_EPS_CORRECTIONS", "check_model_gradient",
+           "DISTRIBUTION_ALPHA", "DISTRIBUTION_DRAWS"]
 
 #: Level of each chi-square test of the sampler's distribution (its false-alarm rate).
 DISTRIBUTION_ALPHA = 1e-6
@@ -748,3 +751,23 @@ _MODEL = ("model_gradient", "model_dtype", "model_reproducible")
 WORD2VEC_SPECS.update({name: Spec(name, "model", _MODEL, module="refnn.models.word2vec")
                        for name in ("SimpleCBOW", "SimpleSkipGram", "CBOW", "SkipGram")})
 _STRATEGIES.update(MODEL_CASES)
+
+
+# --- the book's contract: a probe and a gradient correction for SigmoidWithLoss --------------------
+
+def probe_sigmoid_with_loss(impl: Any) -> set[str]:
+    """{"log-1e-7"} when the loss at x = -20, t = 1 is the book's -log(σ(-20) + 1e-7) ≈ 16.1 (exact: ≈ 20)."""
+    x, t = np.array([-20.0]), np.array([1])
+    loss = float(impl().forward(x, t))
+    return {"log-1e-7"} if math.isclose(loss, book_bce(x, t), rel_tol=1e-9) else set()
+
+
+def sigmoid_loss_correction(obj: Any, case: Case) -> Callable[..., float]:
+    """(book − exact) loss at the current scores: subtracted, the book's loss becomes the exact one."""
+    return lambda x, t: book_bce(x, t) - bce(x, t)
+
+
+#: Rows for ``refnn.testing.book.PROBES`` and ``refnn.testing.properties.LOG_EPS_CORRECTIONS``.
+BOOK_PROBES: dict[str, Callable[[Any], set[str]]] = {"SigmoidWithLoss": probe_sigmoid_with_loss}
+BOOK_LOG_EPS_CORRECTIONS: dict[str, Callable[[Any, Case], Callable[..., float]]] = {
+    "SigmoidWithLoss": sigmoid_loss_correction}
