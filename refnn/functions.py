@@ -15,6 +15,7 @@ from refnn._validation import as_float_array, labels_from
 __all__ = ["sigmoid", "relu", "softmax", "log_softmax", "cross_entropy_error"]
 
 
+@np.errstate(over="ignore")  # e^{-x} = inf gives the exact limit 1 / (1 + inf) = 0
 def sigmoid(x: Any) -> np.ndarray:
     r"""시그모이드 함수를 원소별로 계산합니다.
 
@@ -33,7 +34,8 @@ def sigmoid(x: Any) -> np.ndarray:
     Notes
     -----
     $x$가 매우 작으면 $e^{-x}$가 무한대로 넘치지만(overflow),
-    $1/(1+\infty) = 0$은 정확한 극한값이므로 그 경고만 끕니다.
+    $1/(1+\infty) = 0$은 정확한 극한값이므로 그 경고만 끕니다(함수 전체에 씌운
+    `np.errstate(over="ignore")`).
     따라서 $\pm 1000$, $\pm 10^6$ 같은 입력에도 경고 없이 유한한 값을 냅니다.
     모든 $x$에서 상대 오차가 작은 공식입니다. NaN은 NaN으로 전파됩니다.
 
@@ -43,8 +45,7 @@ def sigmoid(x: Any) -> np.ndarray:
     array([0.5, 1. , 0. ])
     """
     x = as_float_array(x, "sigmoid")
-    with np.errstate(over="ignore"):  # e^{-x} = inf gives the exact limit 1 / (1 + inf) = 0
-        return 1 / (1 + np.exp(-x))
+    return 1 / (1 + np.exp(-x))
 
 
 def relu(x: Any) -> np.ndarray:
