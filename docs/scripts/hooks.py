@@ -80,6 +80,10 @@ def on_files(files: Files, config) -> Files:
         log.warning("refnn figures: %s", message)
     for name, content in figures.items():
         files.append(File.generated(config, f"figures/{name}", content=content))
+    # The same NanumGothic as the figures, as the page text's last Hangul fallback (refnn.css):
+    # a browser downloads it only when no installed font has Hangul.
+    for name, content in sitefigures.web_fonts().items():
+        files.append(File.generated(config, f"assets/fonts/{name}", content=content))
     PUBLISHED.clear()
     for path in sitedocs.source_files():
         rel = path.relative_to(sitedocs.ROOT).as_posix()

@@ -35,6 +35,25 @@ def font_paths() -> list[Path]:
     return [folder / name for name in FONT_FILES if (folder / name).is_file()]
 
 
+def web_fonts() -> dict[str, bytes]:
+    """The NanumGothic files for the browser: ``{file name: bytes}``.
+
+    Browsers refuse the files as shipped (an empty ``TSI3`` table: the hinting tool's
+    source tables, which rendering never reads), so the ``TSI*`` tables are dropped.
+    """
+    from fontTools.ttLib import TTFont  # a matplotlib dependency
+
+    fonts = {}
+    for path in font_paths():
+        font = TTFont(str(path))
+        for tag in [t for t in font.keys() if t.startswith("TSI")]:
+            del font[tag]
+        buf = io.BytesIO()
+        font.save(buf)
+        fonts[path.name] = buf.getvalue()
+    return fonts
+
+
 def setup_matplotlib() -> str | None:
     """Use the Agg backend and the packaged NanumGothic for Hangul; return a problem message or None.
 

@@ -172,3 +172,39 @@ def test_home_page_shows_the_version_and_the_citation(browser: Any, server: str)
         context.close()
     assert f"refnn {refnn.__version__}" in text
     assert "cff-version" in text
+
+
+HANGUL_FACE = "refnn Hangul"
+HANGUL_PROBE = """async () => {
+  const faces = await document.fonts.load('16px "refnn Hangul"', '한글');
+  const bold = await document.fonts.load('bold 16px "refnn Hangul"', '한글');
+  return [faces.length, bold.length, [...document.fonts].filter(f => f.family.replace(/"/g, '') === 'refnn Hangul')
+          .map(f => f.status)];
+}"""
+
+
+def hangul_font_problems(page: Any) -> list[str]:
+    """The page's Hangul fallback face (refnn.css) must load and decode in the browser."""
+    try:
+        regular, bold, statuses = page.evaluate(HANGUL_PROBE)
+    except Exception as exc:  # a face that fails to decode rejects the load promise
+        return [f"the {HANGUL_FACE} font failed to load: {str(exc).splitlines()[0]}"]
+    problems = []
+    if regular == 0 or bold == 0:
+        problems.append(f"no {HANGUL_FACE} face for regular/bold text ({regular}, {bold})")
+    problems += [f"a {HANGUL_FACE} face has status {s!r}" for s in statuses if s == "error"]
+    return problems
+
+
+def test_the_hangul_fallback_font_loads_in_the_browser(browser: Any, server: str) -> None:
+    """A reader without a Korean system font gets NanumGothic from the site itself (offline)."""
+    context, external = new_context(browser)
+    try:
+        page = context.new_page()
+        page.goto(server + "layers/affine/", wait_until="load")
+        assert hangul_font_problems(page) == []
+        page.goto(server + "__fixtures__/broken-font.html", wait_until="load")  # control: an undecodable face
+        assert hangul_font_problems(page) != []
+    finally:
+        context.close()
+    assert external == []
