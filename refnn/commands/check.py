@@ -2,14 +2,14 @@ r"""`python -m refnn check PATH`: 독자가 직접 구현한 계층·함수·옵
 
 PATH는 `.py` 파일(노트북을 스크립트로 내보낸 파일)이나 `.ipynb` 노트북입니다. 파일에서
 사양의 이름(`MatMul`, `Affine`, `Sigmoid`, …, `SGD`, `TwoLayerNet`, `softmax`, …)과 같은 이름의
-클래스·함수를 찾아 책의 계약(`refnn.testing.SPECS[name].properties`)을 모두 검사하고,
+클래스·함수를 찾아 책 기준의 성질(`refnn.testing.SPECS[name].properties`)을 모두 검사하고,
 이름마다 한 줄(`PASS Name`, 참고가 붙은 `PASS Name [...], 참고 k개`, 또는
 `FAIL Name [...]: <성질> — <무엇이 다른지>`)을 출력한 뒤 실패마다 자세한 내용(최소 반례,
 가장 나쁜 인덱스의 해석적·수치 기울기, 예외가 난 파일의 줄)을 보여 줍니다.
 
-기본 모드는 책의 계약으로 판정합니다: 책이 일부러 refnn과 다른 동작(log 안의 1e-7, 책의 Nesterov,
+기본 모드는 책 기준으로 판정합니다: 책이 일부러 refnn과 다른 동작(log 안의 1e-7, 책의 Nesterov,
 옵티마이저의 eps, 3차원 softmax)을 코드가 계산한 값으로 알아보고, 실패가 아니라 정오표 항목을
-가리키는 참고 한 줄로 알립니다. `--strict`는 refnn의 정확한 계약(refnn 자신의 테스트가 적용하는
+가리키는 참고 한 줄로 알립니다. `--strict`는 refnn의 엄격한 기준(refnn 자신의 테스트가 적용하는
 것)으로 판정하므로 같은 차이가 FAIL이 됩니다.
 
 종료 코드: 찾은 이름이 모두 통과하면(참고가 있어도) 0, 하나라도 실패하면 1, 파일을 불러올 수
@@ -33,8 +33,8 @@ PROG = "refnn check"
 TEXTS: dict[str, dict[str, str]] = {
     "ko": {
         "header": "refnn check {path}: 이름 {count}개를 {mode}으로 검사 (성질마다 예제 {examples}개)",
-        "mode_book": "책의 계약",
-        "mode_strict": "refnn의 정확한 계약(--strict)",
+        "mode_book": "책 기준",
+        "mode_strict": "refnn의 엄격한 기준(--strict)",
         "notes_count": "참고 {count}개",
         "note": "참고",
         "defined_at": "{where}",
@@ -120,7 +120,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "check",
         help="check your own layers, functions and optimizers against the specification",
-        description="PATH(.py 또는 .ipynb)에서 사양의 이름과 같은 클래스·함수를 찾아 책의 계약을 "
+        description="PATH(.py 또는 .ipynb)에서 사양의 이름과 같은 클래스·함수를 찾아 책 기준의 성질을 "
                     "검사합니다. 종료 코드: 0 모두 통과, 1 실패 있음, 2 불러올 수 없음/검사할 것 없음.",
     )
     parser.add_argument("path", help="a .py file or a .ipynb notebook")

@@ -1,7 +1,7 @@
 """Check every specified name in a reader's file, each in a subprocess with a time limit.
 
-독자의 파일에서 사양의 이름(`SPECS`)을 찾아, 이름마다 책의 계약(`Spec.properties`, 측정한 책의 동작은
-참고로)을, `strict=True`이면 refnn의 정확한 계약(`Spec.all_properties`)을 검사합니다.
+독자의 파일에서 사양의 이름(`SPECS`)을 찾아, 이름마다 책 기준(`Spec.properties`, 측정한 책의 동작은
+참고로)을, `strict=True`이면 refnn의 엄격한 기준(`Spec.all_properties`)을 검사합니다.
 코드는 하위 프로세스(`refnn.testing.worker`)에서 실행되고, 이름 하나에 `timeout`초가 넘으면
 그 프로세스를 끝내고 그 이름을 FAIL(시간 초과)로 기록한 뒤 새 프로세스로 나머지를 이어 갑니다.
 프로세스가 죽으면(`os._exit`, 세그폴트) 그 이름이 FAIL(비정상 종료)이 됩니다.
@@ -245,8 +245,8 @@ def check_file(
     jobs : int, optional
         나란히 돌릴 하위 프로세스 수(기본값: `default_jobs()`).
     strict : bool
-        `False`(기본값): 책의 계약으로 판정하고, 측정한 책의 동작은 참고(`NameOutcome.notes`)로 알림.
-        `True`: refnn의 정확한 계약(`tests/test_spec.py`가 refnn에 적용하는 것)으로 판정.
+        `False`(기본값): 책 기준으로 판정하고, 측정한 책의 동작은 참고(`NameOutcome.notes`)로 알림.
+        `True`: refnn의 엄격한 기준(`tests/test_spec.py`가 refnn에 적용하는 것)으로 판정.
 
     Returns
     -------

@@ -1,8 +1,8 @@
 """Which contract a property judges against: refnn's exact one, or the book's.
 
 판정의 기준이 되는 계약입니다. refnn 자신의 테스트(`tests/test_spec.py`)와 `refnn check --strict`는
-refnn의 정확한 계약(`Contract()`, 기본값)으로, `refnn check`의 기본 모드는 **책의 계약**으로
-판정합니다. 책의 계약에서는 구현에서 *측정한* 책의 동작(`Contract.traits`, 예: log 안의 1e-7)을
+refnn의 엄격한 기준(`Contract()`, 기본값)으로, `refnn check`의 기본 모드는 **책 기준**으로
+판정합니다. 책 기준에서는 구현에서 *측정한* 책의 동작(`Contract.traits`, 예: log 안의 1e-7)을
 참값의 식에 반영하므로, 책을 그대로 옮긴 코드는 통과하고(참고로 알림) 그 밖의 버그는 여전히 실패합니다.
 
 Notes
@@ -42,7 +42,7 @@ class Contract:
     Attributes
     ----------
     strict : bool
-        `True`: refnn의 정확한 계약. `False`: 책의 계약(측정한 책의 동작을 참값에 반영).
+        `True`: refnn의 엄격한 기준. `False`: 책 기준(측정한 책의 동작을 참값에 반영).
     traits : frozenset of str
         구현에서 측정한 책의 동작(`"log-1e-7"`, `"nesterov"`, `"softmax-3d"`, `"optimizer-eps"`).
     form : OptimizerForm
