@@ -24,13 +24,13 @@ from refnn.layers.base import Layer, as_param
 __all__ = ["MatMul", "Affine", "Sigmoid", "ReLU", "Softmax", "SoftmaxWithLoss"]
 
 
-def _input_2d(name: str, x: Any, rows_w: int) -> np.ndarray:
+def _input_2d(name: str, x: Any, w_shape: tuple[int, ...]) -> np.ndarray:
     x = as_float_array(x, name)
     check_ndim(name, x, 2)
-    if x.shape[1] != rows_w:
+    if x.shape[1] != w_shape[0]:
         raise ValueError(
-            f"{name}.forward: x shape {x.shape} does not match W shape: "
-            f"x has {x.shape[1]} columns, W has {rows_w} rows"
+            f"{name}.forward: x shape {x.shape} does not match W shape {w_shape}: "
+            f"x has {x.shape[1]} columns, W has {w_shape[0]} rows"
         )
     return x
 
@@ -92,7 +92,7 @@ class MatMul(Layer):
 
     def forward(self, x: Any) -> np.ndarray:
         (W,) = self.params
-        x = _input_2d("MatMul", x, W.shape[0])
+        x = _input_2d("MatMul", x, W.shape)
         out = np.dot(x, W)
         self.x, self.out_shape = x, out.shape
         return out
@@ -178,7 +178,7 @@ class Affine(Layer):
 
     def forward(self, x: Any) -> np.ndarray:
         W, b = self.params
-        x = _input_2d("Affine", x, W.shape[0])
+        x = _input_2d("Affine", x, W.shape)
         out = np.dot(x, W)
         out += b  # y = xW + b, without a second (N, H) array
         self.x, self.out_shape = x, out.shape

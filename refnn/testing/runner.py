@@ -23,6 +23,7 @@ from refnn.testing.contract import Contract, using
 from refnn.testing.functional import FUNCTION_PROPERTIES, IDENTITY_PROPERTIES, OPTIMIZER_PROPERTIES
 from refnn.testing.hints import exception_text
 from refnn.testing.properties import LAYER_PROPERTIES, SpecFailure
+from refnn.testing.protocol import PROTOCOL_PROPERTIES
 from refnn.testing.spec import SPECS, Spec
 
 if sys.version_info >= (3, 11):
@@ -36,7 +37,9 @@ __all__ = ["PropertyResult", "Report", "property_test", "run_property", "check_c
 
 #: Properties that call backward: a class of the §1.2 stage (forward only) is not checked on them.
 NEEDS_BACKWARD = frozenset({"gradient", "grads_inplace", "backward_twice", "linearity", "adjoint", "onehot",
-                            "grad_rows_zero"})
+                            "grad_rows_zero", "layout", "dout_dtype", "nd", "default_dout", "fresh", "messages"})
+#: Properties drawn in float32 (the others in float64).
+FLOAT32_PROPERTIES = frozenset({"dtype", "dout_dtype"})
 
 
 def property_function(spec: Spec, prop: str) -> Callable[[Spec, Any, Case], None]:
@@ -46,7 +49,7 @@ def property_function(spec: Spec, prop: str) -> Callable[[Spec, Any, Case], None
     elif spec.kind == "function":
         table = {**FUNCTION_PROPERTIES, **IDENTITY_PROPERTIES}
     else:
-        table = {**LAYER_PROPERTIES, **IDENTITY_PROPERTIES}
+        table = {**LAYER_PROPERTIES, **IDENTITY_PROPERTIES, **PROTOCOL_PROPERTIES}
     if prop not in spec.all_properties or prop not in table:
         raise KeyError(f"{spec.name} has no property {prop!r}")
     return table[prop]
@@ -67,7 +70,7 @@ def property_test(
     """
     spec = SPECS[spec_name]
     check = property_function(spec, prop)
-    dtype = np.float32 if prop == "dtype" else np.float64
+    dtype = np.float32 if prop in FLOAT32_PROPERTIES else np.float64
     judged = contract if contract is not None else Contract()
 
     @given(case=spec.cases(dtype))

@@ -42,10 +42,20 @@ PROPERTIES: dict[str, tuple[str, str]] = {
     "softmax_identities": ("행의 합이 1이고 상수를 더해도 그대로", "rows sum to 1 and are shift-invariant"),
     "sigmoid_symmetry": ("σ(−x) = 1 − σ(x)", "sigmoid(-x) = 1 - sigmoid(x)"),
     "stability": ("±1000, ±1e6 입력에도 경고 없이 유한하고 정확", "finite and exact for ±1000 and ±1e6"),
-    "nd": ("앞쪽 축이 여러 개인 입력도 마지막 축으로 정규화", "N-D input normalised over the last axis"),
+    "nd": ("앞쪽 축이 여러 개인 입력도 2차원처럼 처리(소프트맥스는 마지막 축으로 정규화)",
+           "N-D input handled like 2-D (softmax normalises over the last axis)"),
     "step": ("한 번·여러 번의 갱신이 닫힌 꼴의 식과 같다", "each step equals the closed form"),
     "inplace": ("호출자의 배열을 제자리에서 갱신(모델이 갱신을 봄)", "the caller's arrays are updated in place"),
     "zero_grad": ("기울기가 0이면 매개변수가 그대로", "zero gradients leave the parameters unchanged"),
+    "layout": ("매개변수·입력·dout이 Fortran 순서이거나 연속이 아닌 뷰여도 같은 결과",
+               "Fortran-ordered and non-contiguous params, inputs and dout give the same results"),
+    "dout_dtype": ("float32 계층에 float64 dout을 주어도 dx·grads는 float32",
+                   "a float64 dout into a float32 layer still gives float32 dx and grads"),
+    "default_dout": ("backward()가 backward(1.0)과 같다", "backward() equals backward(1.0)"),
+    "fresh": ("backward가 돌려준 배열은 쓰기 가능하고 dout·입력·grads와 메모리를 공유하지 않음",
+              "backward returns writeable arrays sharing memory with neither dout, the inputs nor grads"),
+    "messages": ("잘못된 호출의 오류 메시지가 계층 이름으로 시작하고 비교한 형상을 말함",
+                 "errors for wrong calls start with the layer's name and name the shapes compared"),
 }
 
 #: Kind → Korean label.
@@ -56,7 +66,8 @@ _BACKPROP = ("forward", "shapes", "dtype", "gradient", "no_mutation", "backward_
 _WITH_PARAMS = _BACKPROP + ("grads_inplace",)
 _LOSS = ("forward", "shapes", "dtype", "gradient", "no_mutation", "backward_twice", "linearity",
          "batch_mean", "onehot", "uniform_loss", "grad_rows_zero")
-
+#: refnn's promises about arrays and errors that the book's code does not make (``--strict`` only).
+_STRICT = ("dout_dtype", "fresh", "messages")
 
 @dataclass(frozen=True)
 class Spec:
@@ -86,19 +97,22 @@ class Spec:
 
 def _specs() -> dict[str, Spec]:
     rows = [
-        Spec("MatMul", "layer", _WITH_PARAMS + ("adjoint",), module="refnn.layers"),
-        Spec("Affine", "layer", _WITH_PARAMS + ("adjoint",), module="refnn.layers"),
-        Spec("Sigmoid", "layer", _BACKPROP + ("sigmoid_symmetry",), ("stability",), module="refnn.layers"),
-        Spec("ReLU", "layer", _BACKPROP, module="refnn.layers"),
-        Spec("Softmax", "layer", _BACKPROP + ("softmax_identities",), ("stability",), module="refnn.layers"),
-        Spec("SoftmaxWithLoss", "loss", _LOSS, module="refnn.layers"),
-        Spec("Add", "node", _BACKPROP, module="refnn.nodes"),
-        Spec("Mul", "node", _BACKPROP, module="refnn.nodes"),
-        Spec("Branch", "node", _BACKPROP, module="refnn.nodes"),
-        Spec("Repeat", "node", _BACKPROP + ("adjoint",), module="refnn.nodes"),
-        Spec("Sum", "node", _BACKPROP + ("adjoint",), module="refnn.nodes"),
+        Spec("MatMul", "layer", _WITH_PARAMS + ("adjoint", "layout"), _STRICT, module="refnn.layers"),
+        Spec("Affine", "layer", _WITH_PARAMS + ("adjoint", "layout"), _STRICT, module="refnn.layers"),
+        Spec("Sigmoid", "layer", _BACKPROP + ("sigmoid_symmetry", "layout", "nd"), ("stability",) + _STRICT,
+             module="refnn.layers"),
+        Spec("ReLU", "layer", _BACKPROP + ("layout", "nd"), _STRICT, module="refnn.layers"),
+        Spec("Softmax", "layer", _BACKPROP + ("softmax_identities", "layout"), ("stability", "nd") + _STRICT,
+             module="refnn.layers"),
+        Spec("SoftmaxWithLoss", "loss", _LOSS + ("layout", "default_dout"), _STRICT, module="refnn.layers"),
+        Spec("Add", "node", _BACKPROP + ("layout",), _STRICT, module="refnn.nodes"),
+        Spec("Mul", "node", _BACKPROP + ("layout",), _STRICT, module="refnn.nodes"),
+        Spec("Branch", "node", _BACKPROP + ("layout",), _STRICT, module="refnn.nodes"),
+        Spec("Repeat", "node", _BACKPROP + ("adjoint", "layout"), _STRICT, module="refnn.nodes"),
+        Spec("Sum", "node", _BACKPROP + ("adjoint", "layout"), _STRICT, module="refnn.nodes"),
         Spec("TwoLayerNet", "model", ("forward", "shapes", "gradient", "no_mutation", "grads_inplace",
-                                      "backward_twice", "linearity"), module="refnn.models"),
+                                      "backward_twice", "linearity", "layout", "default_dout"), ("fresh",),
+             module="refnn.models"),
         Spec("sigmoid", "function", ("forward", "dtype", "no_mutation", "sigmoid_symmetry"), ("stability",),
              module="refnn.functions"),
         Spec("relu", "function", ("forward", "dtype", "no_mutation"), module="refnn.functions"),
