@@ -8,5 +8,7 @@ from refnn.layers.embedding import (  # noqa: F401 - joins __all__ once register
     NegativeSamplingLoss,
     SigmoidWithLoss,
 )
+from refnn.layers.recurrent import LSTM, RNN, TimeLSTM, TimeRNN  # noqa: F401 - joins __all__ once registered
+from refnn.layers.time_layers import TimeAffine, TimeEmbedding, TimeSoftmaxWithLoss  # noqa: F401
 
 __all__ = ["Layer", "MatMul", "Affine", "Sigmoid", "ReLU", "Softmax", "SoftmaxWithLoss"]

@@ -1,0 +1,278 @@
+r"""5장의 Time 계층 중 순환이 없는 것: TimeEmbedding, TimeAffine, TimeSoftmaxWithLoss.
+
+시계열 `(N, T, ...)`을 한 번에 받는 계층들입니다. 시각 사이에 연결이 없으므로 $T$개의 시각을
+$N \cdot T$개의 행으로 펼쳐 한 번의 계산으로 처리합니다(시각마다 계층을 만들지 않습니다).
+1장의 계층과 같은 프로토콜을 따르며 입력·`dout`·매개변수를 바꾸지 않습니다.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from refnn._validation import as_float_array, check_dout, check_scalar_dout
+from refnn.layers.base import Layer, as_param
+from refnn.layers.embedding import _weights, _word_ids
+
+__all__ = ["TimeEmbedding", "TimeAffine", "TimeSoftmaxWithLoss"]
+
+
+def _sequence(name: str, xs: Any, width: int) -> np.ndarray:
+    """A float (N, T, width) sequence."""
+    xs = as_float_array(xs, name)
+    if xs.ndim != 3 or xs.shape[2] != width:
+        raise ValueError(f"{name}.forward: xs must have shape (N, T, {width}), got {xs.shape}")
+    return xs
+
+
+class TimeEmbedding(Layer):
+    r"""단어 ID의 시계열 `(N, T)`를 단어 벡터의 시계열 `(N, T, D)`로 바꾸는 계층 (5.3.1절).
+
+    $T$개의 시각 모두에 같은 가중치 `W`의 Embedding을 적용한 것과 같습니다.
+
+    Parameters
+    ----------
+    W : numpy.ndarray
+        형상 `(V, D)`의 가중치. 복사하지 않고 `params[0]`이 됩니다.
+
+    Attributes
+    ----------
+    params, grads : list of numpy.ndarray
+        `[W]`, `[dW]`.
+    idx : numpy.ndarray or None
+        마지막 순전파의 단어 ID `(N, T)`.
+
+    Raises
+    ------
+    ValueError
+        `xs`가 2차원 정수 배열이 아니거나 ID가 $[0, V)$ 밖일 때, `dout`의 형상이 출력과 다를 때.
+
+    Notes
+    -----
+    형상: `xs: (N, T)` 정수 → `out: (N, T, D)`, `dout: (N, T, D)`, `dW: (V, D)`.
+
+    $$\text{out}_{n,t} = W_{x_{n,t}}, \qquad
+    \frac{\partial L}{\partial W_v} = \sum_{(n,t):\,x_{n,t} = v} \frac{\partial L}{\partial \text{out}_{n,t}}$$
+
+    책은 시각마다 Embedding 객체를 만들고 `dW`를 시각별로 더합니다. refnn은 `np.add.at` 한 번으로
+    모든 시각의 기울기를 모읍니다(값은 같습니다). 역전파는 `None`을 돌려줍니다(ID는 미분 대상이 아님).
+
+    References
+    ----------
+    밑바닥부터 시작하는 딥러닝 2, 5.4.1절 (Time 계층 구현).
+
+    Examples
+    --------
+    >>> layer = TimeEmbedding(np.arange(6.0).reshape(3, 2))
+    >>> layer.forward(np.array([[2, 0]])).tolist()
+    [[[4.0, 5.0], [0.0, 1.0]]]
+    """
+
+    def __init__(self, W: np.ndarray) -> None:
+        super().__init__(_weights("TimeEmbedding", W))
+        self.idx: np.ndarray | None = None
+
+    def forward(self, xs: Any) -> np.ndarray:
+        (W,) = self.params
+        idx = _word_ids("TimeEmbedding", xs, W.shape[0])
+        if idx.ndim != 2:
+            raise ValueError(f"TimeEmbedding.forward: xs must be word ids of shape (N, T), got {idx.shape}")
+        self.idx = idx
+        return W[idx]
+
+    def backward(self, dout: Any) -> None:
+        idx = self._cached(self.idx)
+        (W,) = self.params
+        dout = check_dout("TimeEmbedding", dout, idx.shape + W.shape[1:])
+        dW = self.grads[0]
+        dW[...] = 0
+        np.add.at(dW, idx, dout)
+        return None
+
+
+class TimeAffine(Layer):
+    r"""모든 시각에 같은 Affine $y_t = x_t W + b$ 를 적용하는 계층 (5.4.2절).
+
+    `(N, T, D)`를 `(N·T, D)`로 펼쳐 행렬 곱 **한 번**으로 계산합니다.
+
+    Parameters
+    ----------
+    W : numpy.ndarray
+        형상 `(D, H)`의 가중치.
+    b : numpy.ndarray
+        형상 `(H,)`의 편향.
+
+    Attributes
+    ----------
+    params, grads : list of numpy.ndarray
+        `[W, b]`, `[dW, db]`.
+    x : numpy.ndarray or None
+        마지막 입력 `(N, T, D)`.
+
+    Raises
+    ------
+    ValueError
+        `b`의 형상이 `W`와 맞지 않을 때, `xs`가 `(N, T, D)`가 아닐 때, `dout`의 형상이 출력과 다를 때.
+
+    Notes
+    -----
+    형상: `xs: (N, T, D)` → `out: (N, T, H)`, `dout: (N, T, H)`, `dx: (N, T, D)`, `dW: (D, H)`, `db: (H,)`.
+
+    $X$를 `(N·T, D)`로 펼친 입력, $G$를 `(N·T, H)`로 펼친 `dout`이라 하면
+
+    $$Y = XW + b, \qquad \frac{\partial L}{\partial X} = G W^\top, \qquad
+    \frac{\partial L}{\partial W} = X^\top G, \qquad \frac{\partial L}{\partial b} = \sum_{n,t} G_{n,t}$$
+
+    References
+    ----------
+    밑바닥부터 시작하는 딥러닝 2, 5.4.2절 (Time Affine 계층).
+
+    Examples
+    --------
+    >>> layer = TimeAffine(np.ones((2, 3)), np.zeros(3))
+    >>> layer.forward(np.ones((1, 2, 2))).shape
+    (1, 2, 3)
+    """
+
+    def __init__(self, W: np.ndarray, b: np.ndarray) -> None:
+        W = as_param(W, "TimeAffine", "W")
+        b = as_param(b, "TimeAffine", "b")
+        if W.ndim != 2 or b.shape != (W.shape[1],):
+            raise ValueError(f"TimeAffine: W shape {W.shape} and b shape {b.shape} do not match "
+                             f"(expected (D, H) and (H,))")
+        super().__init__(W, b)
+        self.x: np.ndarray | None = None
+
+    def forward(self, xs: Any) -> np.ndarray:
+        W, b = self.params
+        xs = _sequence("TimeAffine", xs, W.shape[0])
+        N, T, D = xs.shape
+        out = np.dot(xs.reshape(N * T, D), W)
+        out += b
+        self.x = xs
+        return out.reshape(N, T, -1)
+
+    def backward(self, dout: Any) -> np.ndarray:
+        xs = self._cached(self.x)
+        W, _ = self.params
+        N, T, D = xs.shape
+        dout = check_dout("TimeAffine", dout, (N, T, W.shape[1])).reshape(N * T, -1)
+        self.grads[0][...] = np.dot(xs.reshape(N * T, D).T, dout)
+        self.grads[1][...] = dout.sum(axis=0)
+        dx = np.dot(dout, W.T)
+        return dx.reshape(N, T, D).astype(xs.dtype, copy=False)
+
+
+class TimeSoftmaxWithLoss(Layer):
+    r"""모든 시각의 Softmax와 교차 엔트로피 오차의 평균 (5.4.2절).
+
+    점수 `xs: (N, T, V)`와 정답 `ts: (N, T)`를 받아, 정답이 `ignore_label`이 아닌 칸들의 평균 손실을
+    돌려줍니다.
+
+    Parameters
+    ----------
+    ignore_label : int, default -1
+        이 값의 정답은 손실에도 기울기에도 들어가지 않습니다.
+
+    Attributes
+    ----------
+    params, grads : list
+        빈 리스트.
+    y : numpy.ndarray or None
+        소프트맥스 확률 `(N, T, V)`. 역전파가 바꾸지 않습니다.
+    mask : numpy.ndarray or None
+        셈에 넣은 칸 `(N, T)` (bool).
+    count : int
+        셈에 넣은 칸의 수 $M$.
+
+    Raises
+    ------
+    ValueError
+        `xs`가 3차원이 아니거나, 정답의 형상·값이 맞지 않을 때(`ignore_label` 말고 $[0, V)$ 밖),
+        **모든 칸이 `ignore_label`일 때**(평균을 낼 칸이 없음), `dout`이 스칼라가 아닐 때.
+
+    Notes
+    -----
+    형상: `xs: (N, T, V)`, `ts: (N, T)` 정수(또는 원-핫 `(N, T, V)`) → 손실 `float`,
+    `dx: (N, T, V)`.
+
+    셈에 넣는 칸의 집합을 $\mathcal{M} = \{(n,t) : t_{n,t} \ne \text{ignore}\}$, $M = |\mathcal{M}|$,
+    $z = x - \max_v x$ 라 하면(log-softmax로 정확히 계산)
+
+    $$L = -\frac{1}{M}\sum_{(n,t)\in\mathcal{M}} \Big(z_{n,t,t_{n,t}} - \log\sum_v e^{z_{n,t,v}}\Big), \qquad
+    \frac{\partial L}{\partial x_{n,t}} = \frac{\text{dout}}{M}\,[(n,t)\in\mathcal{M}]\,
+    \big(y_{n,t} - \text{onehot}(t_{n,t})\big)$$
+
+    **책과 다른 점**: 책은 `log(y + 1e-7)`이 아니라 확률의 로그를 그대로 써서 확률이 0으로
+    언더플로하면 손실이 inf가 되고, 모든 칸이 무시되면 0/0으로 NaN을 돌려주며, 역전파가
+    저장해 둔 소프트맥스를 제자리에서 바꾸므로 두 번째 `backward`가 틀립니다. refnn은 log-softmax로
+    유한하게 계산하고, 모두 무시되면 `ValueError`를 내며, 캐시를 바꾸지 않습니다.
+
+    References
+    ----------
+    밑바닥부터 시작하는 딥러닝 2, 5.4.2절 (Time Softmax with Loss 계층).
+
+    Examples
+    --------
+    >>> layer = TimeSoftmaxWithLoss()
+    >>> round(layer.forward(np.zeros((1, 2, 4)), np.array([[3, -1]])), 6)  # ln 4, 둘째 칸은 무시
+    1.386294
+    >>> layer.backward()[0, 1].tolist()
+    [0.0, 0.0, 0.0, 0.0]
+    """
+
+    def __init__(self, ignore_label: int = -1) -> None:
+        super().__init__()
+        self.ignore_label = ignore_label
+        self.y: np.ndarray | None = None
+        self.t: np.ndarray | None = None
+        self.mask: np.ndarray | None = None
+        self.count = 0
+
+    def _labels(self, ts: Any, shape: tuple[int, ...]) -> np.ndarray:
+        N, T, V = shape
+        t = np.asarray(ts)
+        if t.dtype.kind not in "iu":
+            raise ValueError(f"TimeSoftmaxWithLoss.forward: labels ts must be integers, got dtype {t.dtype}")
+        if t.shape == shape:  # one-hot
+            if not (np.all((t == 0) | (t == 1)) and np.all(t.sum(axis=2) == 1)):
+                raise ValueError("TimeSoftmaxWithLoss.forward: one-hot ts must have exactly one 1 per (n, t)")
+            return t.argmax(axis=2)
+        if t.shape != (N, T):
+            raise ValueError(f"TimeSoftmaxWithLoss.forward: labels ts shape {t.shape} does not match "
+                             f"scores shape {shape} (expected ({N}, {T}) or {shape})")
+        counted = t[t != self.ignore_label]
+        if counted.size and (counted.min() < 0 or counted.max() >= V):
+            raise ValueError(f"TimeSoftmaxWithLoss.forward: labels must lie in [0, {V}) or equal "
+                             f"ignore_label {self.ignore_label}, got values in [{counted.min()}, {counted.max()}]")
+        return t
+
+    def forward(self, xs: Any, ts: Any) -> float:
+        xs = as_float_array(xs, "TimeSoftmaxWithLoss")
+        if xs.ndim != 3 or xs.shape[2] == 0:
+            raise ValueError(f"TimeSoftmaxWithLoss.forward: xs must have shape (N, T, V), got {xs.shape}")
+        t = self._labels(ts, xs.shape)
+        mask = t != self.ignore_label
+        count = int(mask.sum())
+        if count == 0:
+            raise ValueError(f"TimeSoftmaxWithLoss.forward: every label equals ignore_label "
+                             f"{self.ignore_label}: no entry to average over (the book returns NaN)")
+        z = xs - xs.max(axis=2, keepdims=True)
+        e = np.exp(z)
+        s = e.sum(axis=2)
+        t_safe = np.where(mask, t, 0)
+        z_t = np.take_along_axis(z, t_safe[..., None], axis=2)[..., 0]
+        loss = -np.sum((z_t - np.log(s))[mask], dtype=np.float64) / count  # log y_t = z_t - log s
+        self.y, self.t, self.mask, self.count = e / s[..., None], t_safe, mask, count
+        return float(loss)
+
+    def backward(self, dout: Any = 1.0) -> np.ndarray:
+        y = self._cached(self.y)
+        dout = check_scalar_dout("TimeSoftmaxWithLoss", dout)
+        t = self._cached(self.t)
+        N, T, V = y.shape
+        dx = y.copy()  # y - onehot(t), without building the (N, T, V) one-hot
+        dx.reshape(N * T, V)[np.arange(N * T), t.reshape(-1)] -= 1
+        dx *= (self.mask * (dout / self.count))[..., None].astype(y.dtype)
+        return dx
