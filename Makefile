@@ -4,7 +4,7 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: test serve demo bench lint clean
+.PHONY: test serve demo bench mutation lint clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -32,6 +32,12 @@ demo: $(BIN)/python
 bench: $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[bench]' || $(BIN)/python -m pip install -q -e . 'matplotlib>=3.7'
 	$(BIN)/python -m refnn bench --out benchmarks/results --plot docs/assets/performance/bench.png $(BENCH_ARGS)
+
+## mutation: mutation testing of the core with mutmut (every mutant; about 40 min on 2 cores), then the
+## report in benchmarks/mutation/ (score per module, every survivor with its diff and reason)
+mutation: $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test,mutation]'
+	$(BIN)/python benchmarks/mutation.py run --jobs $(or $(MUTATION_JOBS),2)
 
 lint: $(BIN)/python
 	$(BIN)/python -m pip install -q ruff mypy

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-__all__ = ["Trainer", "clip_grads"]
+__all__ = ["Trainer", "clip_grads", "RnnlmTrainer", "eval_perplexity", "batch_offsets"]
 
 
 class _Model(Protocol):
@@ -324,3 +324,223 @@ class Trainer:
         else:
             plt.show()
         return fig
+
+
+# --- chapters 5-6: truncated BPTT ---------------------------------------------------------------
+
+class _LanguageModel(Protocol):
+    params: list[np.ndarray]
+    grads: list[np.ndarray]
+
+    def forward(self, xs: Any, ts: Any) -> float: ...
+
+    def backward(self, dout: float = 1.0) -> Any: ...
+
+    def reset_state(self) -> None: ...
+
+
+def _rnnlm_count(who: str, what: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{who}: {what} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def batch_offsets(data_size: int, batch_size: int) -> np.ndarray:
+    r"""미니배치의 행마다 읽기 시작할 위치: $i \cdot \lfloor \text{data\_size} / B \rfloor$ (5.5.3절).
+
+    말뭉치를 `batch_size`개의 이어진 구간으로 나누고, 행 $i$는 자신의 구간을 처음부터 차례로 읽습니다.
+
+    Examples
+    --------
+    >>> batch_offsets(10, 3).tolist()
+    [0, 3, 6]
+    """
+    return np.arange(batch_size) * (data_size // batch_size)
+
+
+class RnnlmTrainer:
+    r"""RNN 언어 모델을 절단된 BPTT로 학습시키는 루프 (5.5.3절, 6.4절).
+
+    Parameters
+    ----------
+    model : object
+        `params`, `grads`, `forward(xs, ts) -> float`, `backward()`, `reset_state()`를 가진 모델
+        (예: `Rnnlm`).
+    optimizer : object
+        `update(params, grads)`를 가진 옵티마이저 (예: `SGD(lr=20)`).
+
+    Attributes
+    ----------
+    ppl_list : list of float
+        `eval_interval`번의 반복마다 기록한 퍼플렉서티 $\exp(\text{평균 손실})$. `fit`을 여러 번
+        불러도 이어서 쌓입니다.
+    time_idx : int
+        다음 미니배치가 각 구간에서 읽기 시작할 위치(반복마다 `time_size`씩 늘고, `fit` 사이에도 이어짐).
+    eval_interval : int or None
+        마지막 `fit`의 기록 간격.
+    current_epoch : int
+        지금까지 마친 에폭 수.
+
+    Notes
+    -----
+    말뭉치 $w_0 \dots w_{L-1}$ 을 `batch_size` $B$개의 구간으로 나누어 행 $i$는 위치
+    $o_i = i \lfloor L/B \rfloor$ 에서 읽기 시작합니다(`batch_offsets`). 반복 $k$의 미니배치는
+
+    $$x_{i,t} = w_{(o_i + kT + t) \bmod L}, \qquad t_{i,t} = y_{(o_i + kT + t) \bmod L}$$
+
+    이므로 각 행은 자신의 이어진 구간을 차례로 읽고, 모델의 은닉 상태(`stateful`)가 반복 사이에
+    이어집니다. 한 에폭은 $\lfloor L / (BT) \rfloor$ 번의 반복이며 반복마다
+    `forward`, `backward`, (있으면) `clip_grads(grads, max_grad)`, `optimizer.update`를 합니다.
+
+    **책과 다른 점**: 책은 `fit`을 부를 때마다 `ppl_list`를 비웁니다. refnn은 기록을 이어서 쌓으므로
+    `fit`을 나누어 불러도 전체 학습 곡선이 남습니다. 또 반복 번호를 전체로 이어 세어 정확히
+    `eval_interval`번마다 그 구간의 평균으로 기록합니다(`Trainer`와 같음).
+
+    References
+    ----------
+    밑바닥부터 시작하는 딥러닝 2, 5.5.3절 (RNNLM의 Trainer 클래스).
+
+    Examples
+    --------
+    >>> from refnn.models import SimpleRnnlm
+    >>> from refnn.optim import SGD
+    >>> corpus = np.array([0, 1, 2, 3] * 25)
+    >>> trainer = RnnlmTrainer(SimpleRnnlm(4, 3, 5, rng=0), SGD(lr=0.1))
+    >>> trainer.fit(corpus[:-1], corpus[1:], max_epoch=2, batch_size=3, time_size=5, eval_interval=3)
+    >>> len(trainer.ppl_list)
+    4
+    """
+
+    def __init__(self, model: _LanguageModel, optimizer: _Optimizer) -> None:
+        self.model = model
+        self.optimizer = optimizer
+        self.ppl_list: list[float] = []
+        self.time_idx = 0
+        self.eval_interval: int | None = None
+        self.current_epoch = 0
+        self._total_loss, self._loss_count = 0.0, 0
+
+    def get_batch(self, xs: np.ndarray, ts: np.ndarray, batch_size: int,
+                  time_size: int) -> tuple[np.ndarray, np.ndarray]:
+        """다음 미니배치 `(batch_x, batch_t)` 각각 `(B, T)`를 만들고 `time_idx`를 `T`만큼 옮깁니다."""
+        data_size = xs.shape[0]
+        idx = (batch_offsets(data_size, batch_size)[:, None] + self.time_idx + np.arange(time_size)) % data_size
+        self.time_idx += time_size
+        return xs[idx], ts[idx]
+
+    def fit(self, xs: Any, ts: Any, max_epoch: int = 10, batch_size: int = 20, time_size: int = 35,
+            max_grad: float | None = None, eval_interval: int | None = 20) -> None:
+        r"""`max_epoch` 에폭 동안 학습합니다.
+
+        Parameters
+        ----------
+        xs, ts : array_like of int
+            입력 단어 ID와 정답(보통 `corpus[:-1]`, `corpus[1:]`), 같은 길이 $L$의 1차원 배열.
+        max_epoch : int, default 10
+            에폭 수(0 이상).
+        batch_size, time_size : int, default 20, 35
+            미니배치의 행 수 $B$와 시각 수 $T$ ($BT \le L$).
+        max_grad : float or None
+            주어지면 갱신 전에 `clip_grads(model.grads, max_grad)`.
+        eval_interval : int or None, default 20
+            퍼플렉서티를 기록할 반복 간격. `None`이면 기록하지 않습니다.
+
+        Raises
+        ------
+        ValueError
+            인자가 범위를 벗어나거나 `xs`와 `ts`의 길이가 다르거나 $BT > L$일 때.
+        """
+        who = "RnnlmTrainer.fit"
+        if isinstance(max_epoch, bool) or not isinstance(max_epoch, (int, np.integer)) or max_epoch < 0:
+            raise ValueError(f"{who}: max_epoch must be an integer >= 0, got {max_epoch!r}")
+        batch_size = _rnnlm_count(who, "batch_size", batch_size)
+        time_size = _rnnlm_count(who, "time_size", time_size)
+        if eval_interval is not None:
+            eval_interval = _rnnlm_count(who, "eval_interval", eval_interval)
+        if max_grad is not None and not (isinstance(max_grad, (int, float, np.floating))
+                                         and not isinstance(max_grad, bool)
+                                         and math.isfinite(max_grad) and max_grad > 0):
+            raise ValueError(f"{who}: max_grad must be a positive finite number or None, got {max_grad!r}")
+        xs, ts = np.asarray(xs), np.asarray(ts)
+        if xs.ndim != 1 or ts.shape != xs.shape:
+            raise ValueError(f"{who}: xs and ts must be 1-D word ids of the same length, got {xs.shape} and {ts.shape}")
+        data_size = xs.shape[0]
+        max_iters = data_size // (batch_size * time_size)
+        if max_iters == 0:
+            raise ValueError(f"{who}: batch_size * time_size = {batch_size * time_size} exceeds the corpus "
+                             f"length {data_size}")
+        self.eval_interval = eval_interval
+        model, optimizer = self.model, self.optimizer
+        params, grads = model.params, model.grads
+        for _ in range(int(max_epoch)):
+            for _ in range(max_iters):
+                batch_x, batch_t = self.get_batch(xs, ts, batch_size, time_size)
+                loss = model.forward(batch_x, batch_t)
+                model.backward()
+                if max_grad is not None:
+                    clip_grads(grads, max_grad)
+                optimizer.update(params, grads)
+                self._total_loss += loss
+                self._loss_count += 1
+                if eval_interval is not None and self._loss_count == eval_interval:
+                    self.ppl_list.append(math.exp(self._total_loss / self._loss_count))
+                    self._total_loss, self._loss_count = 0.0, 0
+            self.current_epoch += 1
+
+
+def eval_perplexity(model: Any, corpus: Any, batch_size: int = 10, time_size: int = 35) -> float:
+    r"""말뭉치에 대한 모델의 퍼플렉서티 $\exp(\text{평균 손실})$ 를 구합니다 (6.4절).
+
+    Parameters
+    ----------
+    model : object
+        `forward(xs, ts)`를 가진 언어 모델. `forward`가 `train_flg` 매개변수를 받으면(드롭아웃이 있는
+        모델) `train_flg=False`로 부릅니다.
+    corpus : array_like of int
+        단어 ID의 1차원 배열 $w_0 \dots w_{L-1}$.
+    batch_size, time_size : int, default 10, 35
+        평가 미니배치의 $B$, $T$.
+
+    Returns
+    -------
+    float
+        $\exp\big(\frac{1}{K}\sum_k L_k\big)$, $K = \lfloor (L - 1) / (BT) \rfloor$.
+
+    Raises
+    ------
+    ValueError
+        말뭉치가 한 미니배치($BT + 1$개)보다 짧을 때.
+
+    Notes
+    -----
+    행 $i$는 $o_i = i\lfloor (L-1)/B \rfloor$ 에서 읽기 시작하고, 미니배치 $k$는
+    $x_{i,t} = w_{o_i + kT + t}$, 정답 $w_{o_i + kT + t + 1}$ 입니다. 모델의 상태는 미니배치 사이에
+    이어지므로 필요하면 부르기 전후에 `model.reset_state()`를 부릅니다.
+
+    **책과 다른 점**: 책은 `train_flg=False`로 부르다 `TypeError`가 나면 인자 없이 다시 부르므로,
+    모델 안에서 난 다른 `TypeError`까지 삼켜 버립니다. refnn은 `forward`의 서명을 보고 한 번만 부릅니다.
+    """
+    import inspect
+
+    who = "eval_perplexity"
+    batch_size = _rnnlm_count(who, "batch_size", batch_size)
+    time_size = _rnnlm_count(who, "time_size", time_size)
+    corpus = np.asarray(corpus)
+    if corpus.ndim != 1:
+        raise ValueError(f"{who}: corpus must be 1-D word ids, got shape {corpus.shape}")
+    max_iters = (corpus.shape[0] - 1) // (batch_size * time_size)
+    if max_iters == 0:
+        raise ValueError(f"{who}: the corpus ({corpus.shape[0]} words) is shorter than one batch "
+                         f"(batch_size * time_size + 1 = {batch_size * time_size + 1})")
+    try:
+        takes_flag = "train_flg" in inspect.signature(model.forward).parameters
+    except (TypeError, ValueError):  # a callable without a signature
+        takes_flag = False
+    offsets = batch_offsets(corpus.shape[0] - 1, batch_size)[:, None] + np.arange(time_size)
+    total = 0.0
+    for k in range(max_iters):
+        idx = offsets + k * time_size
+        xs, ts = corpus[idx], corpus[idx + 1]
+        loss = model.forward(xs, ts, train_flg=False) if takes_flag else model.forward(xs, ts)
+        total += float(loss)
+    return math.exp(total / max_iters)

@@ -82,3 +82,15 @@ def test_softmax_backward_with_all_ones_dout_is_zero():
     layer = Softmax()
     layer.forward(np.array([[1.0, 2.0, 3.0]]))
     np.testing.assert_allclose(layer.backward(np.ones((1, 3))), 0.0, atol=1e-15)  # rounding of 1 - sum(y)
+
+
+def test_rows_far_apart_are_shifted_by_their_own_maximum():
+    """Each row is shifted by its own maximum: by the global one, the low row underflows to log 0."""
+    x = np.array([[0.0, 1.0, -1.0], [1000.0, 1001.0, 999.0]])
+    row = log_softmax(x[:1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_allclose(log_softmax(x), np.vstack([row, row]), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(softmax(x), np.exp(np.vstack([row, row])), rtol=1e-12, atol=1e-15)
+        loss = SoftmaxWithLoss().forward(x, np.array([0, 2]))
+    assert loss == pytest.approx(-(row[0, 0] + row[0, 2]) / 2, rel=1e-12)

@@ -185,6 +185,106 @@ def test_a_loss_gets_a_scalar_dout_in_half_to_two():
     for seed in range(20):
         check_layer(Spy(), np.random.default_rng(seed).standard_normal((3, 4)), np.array([0, 3, 1]), rng=seed)
     assert all(np.ndim(d) == 0 and 0.5 <= d < 2.0 for d in seen) and len({float(d) for d in seen}) == 20
+    assert min(seen) < 1.0 and max(seen) > 1.5  # the whole interval is drawn from
+
+
+def test_the_default_rng_is_seed_zero():
+    rng = np.random.default_rng(3)
+    layer = Affine(rng.standard_normal((3, 2)), rng.standard_normal(2))
+    x = rng.standard_normal((4, 3))
+    assert check_layer(layer, x) == check_layer(layer, x, rng=0)
+
+
+class CubeParam:
+    """y = x * w**3 with one parameter w (shape (1,)): nonlinear in the parameter."""
+
+    def __init__(self, w, scale=1.0):
+        self.params, self.grads = [w], [np.zeros_like(w)]
+        self.scale = scale
+
+    def forward(self, x):
+        self.x = x
+        return x * self.params[0] ** 3
+
+    def backward(self, dout):
+        w = self.params[0]
+        self.grads[0][...] = self.scale * (dout * self.x).sum() * 3 * w**2
+        return dout * w**3
+
+
+def test_eps_atol_rtol_reach_the_parameters():
+    x, d = np.array([[1.0, 2.0]]), np.array([[1.0, 1.0]])
+    check_layer(CubeParam(np.array([1.0])), x, dout=d)
+    with pytest.raises(GradientMismatch) as info:  # (w+h)^3 - (w-h)^3 over 2h = 3w^2 + h^2: 0.03 off at h = 0.1
+        check_layer(CubeParam(np.array([1.0])), x, dout=d, eps=0.1)
+    assert (info.value.where, info.value.tensor) == ("CubeParam", "grads[0]")
+    assert info.value.numerical - info.value.analytic == pytest.approx(0.03, rel=1e-6)
+    with pytest.raises(GradientMismatch):
+        check_layer(CubeParam(np.array([1.0]), scale=1.001), x, dout=d)  # 9.009 against 9: 1e-3 relative
+    check_layer(CubeParam(np.array([1.0]), scale=1.001), x, dout=d, rtol=2e-3)
+    check_layer(CubeParam(np.array([1.0]), scale=1.001), x, dout=d, atol=1e-2)
+
+
+class Bare:
+    """No params or grads attributes at all: y = 2x."""
+
+    def forward(self, x):
+        return 2 * x
+
+    def backward(self, dout):
+        return 2 * dout
+
+
+def test_a_layer_without_params_or_grads_attributes():
+    assert list(check_layer(Bare(), np.ones((2, 2)))) == ["dx"]
+
+
+class ZeroesDout(Scaled):
+    """Correct, but clears dout in place after using it (the checker's own dout must not change)."""
+
+    def backward(self, dout):
+        dx = super().backward(dout)
+        dout[...] = 0.0
+        return dx
+
+
+class ResetsInForward(Scaled):
+    """Correct, but forward zeroes grads and the buffer backward returns dx in (the analytic values must be
+    copied before the finite differences run forward again)."""
+
+    def forward(self, x):
+        self.grads[0][...] = 0.0
+        self.buf = np.zeros_like(x)
+        return super().forward(x)
+
+    def backward(self, dout):
+        self.buf[...] = super().backward(dout)
+        return self.buf
+
+
+@pytest.mark.parametrize("make", [ZeroesDout, ResetsInForward], ids=lambda c: c.__name__)
+def test_the_checker_copies_what_the_layer_may_overwrite(make):
+    check_layer(make(np.array([1.5])), np.array([[1.0, -2.0]]), dout=np.array([[0.5, 2.0]]))
+
+
+def test_a_non_array_parameter_is_named():
+    layer = Scaled(np.ones(1))
+    layer.params = [[1.0]]
+    with pytest.raises(TypeError, match=r"check_layer\(Scaled\): params\[0\] must be a float64 numpy array, got list"):
+        check_layer(layer, np.ones((1, 1)))
+
+
+class GrowsGrads(Scaled):
+    """backward appends an extra array to grads: only the declared ones are compared."""
+
+    def backward(self, dout):
+        dx = super().backward(dout)
+        self.grads.append(np.zeros(1))
+        return dx
+
+
+def test_arrays_appended_to_grads_are_not_compared():
+    assert sorted(check_layer(GrowsGrads(np.array([2.0])), np.ones((1, 2)))) == ["dx", "grads[0]"]
 
 
 def test_several_outputs_take_a_dout_each():

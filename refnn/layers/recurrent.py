@@ -223,7 +223,7 @@ class TimeRNN(_TimeRecurrent):
     >>> layer.forward(np.ones((1, 3, 2))).shape
     (1, 3, 2)
     >>> layer.h.round(3)  # 다음 forward가 이어 받을 상태
-    array([[0.947, 0.947]])
+    array([[0.96, 0.96]])
     """
 
     def __init__(self, Wx: np.ndarray, Wh: np.ndarray, b: np.ndarray, stateful: bool = False) -> None:

@@ -44,7 +44,7 @@ from refnn.testing.rnn_cases import (
     time_softmax_loss,
 )
 from refnn.testing.spec import Spec
-from refnn.testing.word2vec_properties import _adapted, _copy, _Forwarding, _named
+from refnn.testing.word2vec_properties import _adapted, _copy, _Forwarding, _global_state, _named, _same_global
 
 __all__ = ["RNN_PROPERTIES", "RNN_SPECS", "PROPERTY_TEXT", "rnn_test", "InitialState", "ResetPerForward"]
 
@@ -412,4 +412,86 @@ class ResetPerForward(_Forwarding):
         return ()
 
 
+def _model(impl: Any, case: Case, dtype: Any = np.float64) -> Any:
+    """The case's model, its weights redrawn from [-0.5, 0.5] by the case's seed (the models' own initial
+    weights are small, which would make every gradient look alike)."""
+    model = impl(*case.args, rng=case.meta["seed"], dtype=dtype)
+    gen = np.random.default_rng(case.meta["seed"])
+    for p in {id(p): p for p in model.params}.values():
+        p[...] = gen.uniform(-0.5, 0.5, p.shape)
+    return model
+
+
+def mprop_gradient(spec: Any, impl: Any, case: Case) -> None:
+    """The whole model in float64 against finite differences (each forward from reset_state): every
+    parameter, the embedding included."""
+    model = _model(impl, case)
+    xs, ts = case.inputs
+    _gradient_check(_named(ResetPerForward, model)(model), xs, ts, dout=case.dout)
+
+
+def mprop_dtype(spec: Any, impl: Any, case: Case) -> None:
+    """float32 by default (as the book from chapter 3 on): scores, params and grads stay float32."""
+    model = impl(*case.args, rng=case.meta["seed"])
+    xs, ts = case.inputs
+    scores = np.asarray(model.predict(xs.copy()))
+    model.reset_state()
+    loss = model.forward(xs.copy(), ts.copy())
+    model.backward()
+    if not math.isfinite(float(loss)):
+        raise SpecFailure(f"손실이 유한하지 않습니다: {loss!r}", f"the loss is not finite: {loss!r}")
+    for what, arrays in (("predict", [scores]), ("params", model.params), ("grads", model.grads)):
+        for i, a in enumerate(arrays):
+            if np.asarray(a).dtype != np.float32:
+                raise SpecFailure(f"기본 dtype에서 {what}[{i}]가 {np.asarray(a).dtype}입니다 (float32여야 함)",
+                                  f"with the default dtype {what}[{i}] is {np.asarray(a).dtype} (expected float32)")
+
+
+def mprop_reproducible(spec: Any, impl: Any, case: Case) -> None:
+    """The same seed gives the same initial weights, loss and gradients; NumPy's global random state is
+    untouched."""
+    before = _global_state()
+    runs = []
+    for _ in range(2):
+        model = impl(*case.args, rng=case.meta["seed"])
+        loss = float(model.forward(*[_copy(a) for a in case.inputs]))
+        model.backward()
+        runs.append((loss, [np.array(a, copy=True) for a in model.params + model.grads]))
+    _same_global(before, "the model")
+    (la, a), (lb, b) = runs
+    if la != lb or not all(np.array_equal(x, y) for x, y in zip(a, b)):
+        raise SpecFailure("같은 시드로 만든 두 모델의 가중치·손실·기울기가 다릅니다",
+                          "two models built with the same seed differ in weights, loss or gradients")
+
+
+def mprop_stateful(spec: Any, impl: Any, case: Case) -> None:
+    """The state carries across calls: predict(xs) then predict(ts) gives the last T steps of
+    predict([xs, ts]); after reset_state a model predicts as a fresh one."""
+    model = _model(impl, case)
+    xs, ts = case.inputs
+    T = xs.shape[1]
+    model.predict(xs.copy())
+    second = np.asarray(model.predict(ts.copy()))
+    model.reset_state()
+    whole = np.asarray(model.predict(np.concatenate([xs, ts], axis=1)))
+    _close("이어 부른 predict", "predict called twice in a row", second, whole[:, T:])
+    model.reset_state()
+    again = np.asarray(model.predict(ts.copy()))
+    fresh = np.asarray(_model(impl, case).predict(ts.copy()))
+    _close("reset_state 뒤의 predict", "predict after reset_state", again, fresh)
+
+
+RNN_PROPERTIES.update({"model_gradient": mprop_gradient, "model_dtype": mprop_dtype,
+                       "model_reproducible": mprop_reproducible, "model_stateful": mprop_stateful})
+PROPERTY_TEXT.update({
+    "model_gradient": ("모델 전체의 모든 매개변수가 float64 수치 미분과 같다(매 순전파를 reset_state에서)",
+                       "every parameter of the whole model matches float64 finite differences (from reset_state)"),
+    "model_dtype": ("기본 dtype은 float32(점수, params, grads)", "float32 by default (scores, params, grads)"),
+    "model_reproducible": ("같은 시드면 같은 가중치·손실·기울기, 전역 난수 상태는 그대로",
+                           "the same seed gives the same weights, loss and gradients; global state untouched"),
+    "model_stateful": ("호출 사이에 상태를 이어 받고 reset_state 뒤에는 새 모델과 같다",
+                       "the state carries across calls; after reset_state it predicts as a fresh model"),
+})
+_MODEL = ("model_gradient", "model_dtype", "model_reproducible", "model_stateful")
+RNN_SPECS.update({name: Spec(name, "model", _MODEL, module="refnn.models.rnnlm") for name in ("SimpleRnnlm", "Rnnlm")})
 _STRATEGIES.update(MODEL_CASES)

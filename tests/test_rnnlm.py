@@ -1,0 +1,164 @@
+"""Chapters 5–6 language models and their trainer: whole-model properties (each seen to fail on a broken
+model), the truncated-BPTT batches, perplexity, parameter files."""
+
+import importlib
+import math
+
+import numpy as np
+import pytest
+from hypothesis import Phase, settings
+
+from refnn.models import Rnnlm, SimpleRnnlm
+from refnn.optim import SGD
+from refnn.testing.rnn_properties import RNN_SPECS, rnn_test
+from refnn.trainer import RnnlmTrainer, batch_offsets, eval_perplexity
+from tests.fixtures.broken_recurrent import BROKEN_MODELS
+
+NO_SHRINK = settings(max_examples=30, deadline=None, database=None, derandomize=True, phases=[Phase.generate])
+MODELS = [n for n, s in RNN_SPECS.items() if s.kind == "model"]
+CASES = [(n, p) for n in MODELS for p in RNN_SPECS[n].all_properties]
+
+
+def implementation(name):
+    return getattr(importlib.import_module(RNN_SPECS[name].module), name)
+
+
+@pytest.mark.parametrize(("name", "prop"), CASES, ids=[f"{n}-{p}" for n, p in CASES])
+def test_model_property(name, prop):
+    rnn_test(name, prop, implementation(name), settings(settings.default, max_examples=max(
+        10, settings.default.max_examples // 2)))()
+
+
+@pytest.mark.parametrize(("name", "prop", "impl"), BROKEN_MODELS,
+                         ids=[f"{n}-{p}-{i.__name__}" for n, p, i in BROKEN_MODELS])
+def test_model_property_rejects_broken_model(name, prop, impl):
+    with pytest.raises(AssertionError):
+        rnn_test(name, prop, impl, NO_SHRINK)()
+
+
+def test_every_model_property_has_a_broken_model():
+    used = {p for n in MODELS for p in RNN_SPECS[n].all_properties}
+    assert used == {p for _, p, _ in BROKEN_MODELS}
+
+
+# --- truncated BPTT batches -----------------------------------------------------------------------
+
+class Recorder:
+    """A language model that records its batches and the state it was handed (no learning)."""
+
+    def __init__(self):
+        self.params, self.grads, self.batches, self.resets = [], [], [], 0
+
+    def forward(self, xs, ts):
+        self.batches.append((xs.copy(), ts.copy()))
+        return 1.0
+
+    def backward(self, dout=1.0):
+        return None
+
+    def reset_state(self):
+        self.resets += 1
+
+
+class NoOpOptimizer:
+    def update(self, params, grads):
+        pass
+
+
+def test_each_row_reads_its_own_contiguous_stretch_across_iterations_and_fits():
+    L, B, T = 47, 3, 4
+    xs, ts = np.arange(L), np.arange(L) + 1000
+    model = Recorder()
+    trainer = RnnlmTrainer(model, NoOpOptimizer())
+    trainer.fit(xs, ts, max_epoch=1, batch_size=B, time_size=T, eval_interval=None)
+    trainer.fit(xs, ts, max_epoch=1, batch_size=B, time_size=T, eval_interval=None)
+    iters = L // (B * T)
+    assert len(model.batches) == 2 * iters
+    jump = L // B
+    assert batch_offsets(L, B).tolist() == [0, jump, 2 * jump]
+    rows = np.concatenate([bx for bx, _ in model.batches], axis=1)  # (B, 2·iters·T): each row's stream
+    for i in range(B):
+        want = (i * jump + np.arange(rows.shape[1])) % L
+        assert rows[i].tolist() == want.tolist()
+    assert all(np.array_equal(bt, bx + 1000) for bx, bt in model.batches)
+    assert model.resets == 0  # the state is carried, never reset by the trainer
+
+
+def test_ppl_history_is_kept_across_fit_calls_and_is_exp_of_the_mean_loss():
+    corpus = np.array([0, 1, 2, 3, 4] * 20)
+    trainer = RnnlmTrainer(SimpleRnnlm(5, 3, 4, rng=0), SGD(lr=0.1))
+    trainer.fit(corpus[:-1], corpus[1:], max_epoch=2, batch_size=2, time_size=5, eval_interval=3)
+    first = list(trainer.ppl_list)
+    trainer.fit(corpus[:-1], corpus[1:], max_epoch=2, batch_size=2, time_size=5, eval_interval=3)
+    assert trainer.ppl_list[:len(first)] == first and len(trainer.ppl_list) == (4 * 9) // 3
+    model = Recorder()
+    t = RnnlmTrainer(model, NoOpOptimizer())
+    t.fit(corpus[:-1], corpus[1:], max_epoch=1, batch_size=2, time_size=5, eval_interval=3)
+    assert t.ppl_list == [math.e] * 3
+
+
+def test_rnnlm_learns_a_cycle():
+    corpus = np.tile(np.arange(7), 60)
+    model = Rnnlm(7, 8, 16, rng=0)
+    trainer = RnnlmTrainer(model, SGD(lr=2.0))
+    trainer.fit(corpus[:-1], corpus[1:], max_epoch=15, batch_size=4, time_size=8, max_grad=1.0, eval_interval=5)
+    model.reset_state()
+    assert trainer.ppl_list[0] > 4 and eval_perplexity(model, corpus, batch_size=4, time_size=8) < 1.2
+
+
+@pytest.mark.parametrize("bad", [{"batch_size": 0}, {"time_size": 1.5}, {"max_grad": -1.0}, {"batch_size": 30}])
+def test_fit_refuses_bad_arguments(bad):
+    kwargs = {"max_epoch": 1, "batch_size": 2, "time_size": 5, **bad}
+    with pytest.raises(ValueError, match="RnnlmTrainer.fit"):
+        RnnlmTrainer(Recorder(), NoOpOptimizer()).fit(np.arange(100), np.arange(100), **kwargs)
+
+
+# --- perplexity -----------------------------------------------------------------------------------
+
+def test_perplexity_of_uniform_scores_is_the_vocabulary_size():
+    model = Rnnlm(9, 3, 2, rng=0, dtype=np.float64)
+    for p in model.params:
+        p[...] = 0
+    assert math.isclose(eval_perplexity(model, np.arange(200) % 9, batch_size=3, time_size=5), 9.0, rel_tol=1e-12)
+
+
+def test_perplexity_reads_next_words_as_targets():
+    model = Recorder()
+    corpus = np.arange(61)
+    eval_perplexity(model, corpus, batch_size=2, time_size=5)
+    assert len(model.batches) == 60 // 10
+    for k, (xs, ts) in enumerate(model.batches):
+        assert np.array_equal(ts, xs + 1)
+        assert xs[:, 0].tolist() == [5 * k, 30 + 5 * k]
+
+
+class FlagModel(Recorder):
+    def forward(self, xs, ts, train_flg=True):
+        self.flags = getattr(self, "flags", []) + [train_flg]
+        return 0.0
+
+
+class TypeErrorInside(Recorder):
+    def forward(self, xs, ts, train_flg=True):
+        raise TypeError("a bug inside the model")
+
+
+def test_perplexity_passes_train_flg_false_and_does_not_swallow_type_errors():
+    model = FlagModel()
+    assert eval_perplexity(model, np.arange(30), batch_size=2, time_size=3) == 1.0
+    assert set(model.flags) == {False}
+    with pytest.raises(TypeError, match="a bug inside"):
+        eval_perplexity(TypeErrorInside(), np.arange(30), batch_size=2, time_size=3)
+    with pytest.raises(ValueError, match="shorter than one batch"):
+        eval_perplexity(Recorder(), np.arange(9), batch_size=3, time_size=3)
+
+
+# --- parameter files ------------------------------------------------------------------------------
+
+def test_save_and_load_params_round_trip_in_place(tmp_path):
+    a, b = Rnnlm(7, 3, 4, rng=0), Rnnlm(7, 3, 4, rng=1)
+    a.save_params(tmp_path / "rnnlm.npz")
+    arrays = list(b.params)
+    b.load_params(tmp_path / "rnnlm.npz")
+    assert all(p is q for p, q in zip(arrays, b.params))
+    assert all(np.array_equal(p, q) and p.dtype == np.float32 for p, q in zip(a.params, b.params))
