@@ -35,6 +35,22 @@ class _LanguageModel:
     loss_layer: TimeSoftmaxWithLoss
     recurrent: Any
 
+    def _build(self, recurrent: Any, gates: int, V: int, D: int, H: int, rng: Any, dtype: Any) -> None:
+        """Embedding (V, D) ~ N(0, 0.01²), then Wx (D, gH), Wh (H, gH), Affine W (H, V) ~ N(0, 1/fan-in),
+        drawn in that order from the rng; biases 0."""
+        name = type(self).__name__
+        _sizes(name, vocab_size=V, wordvec_size=D, hidden_size=H)
+        gen = as_generator(rng, name)
+        self.dtype = np.dtype(dtype)
+        embed_W = _init(gen, (V, D), 0.01, dtype)
+        Wx = _init(gen, (D, gates * H), 1 / np.sqrt(D), dtype)
+        Wh = _init(gen, (H, gates * H), 1 / np.sqrt(H), dtype)
+        affine_W = _init(gen, (H, V), 1 / np.sqrt(H), dtype)
+        self.recurrent = recurrent(Wx, Wh, np.zeros(gates * H, dtype=dtype), stateful=True)
+        self.layers = [TimeEmbedding(embed_W), self.recurrent, TimeAffine(affine_W, np.zeros(V, dtype=dtype))]
+        self.loss_layer = TimeSoftmaxWithLoss()
+        self._collect()
+
     def _collect(self) -> None:
         self.params = [p for layer in self.layers for p in layer.params]
         self.grads = [g for layer in self.layers for g in layer.grads]
@@ -117,18 +133,7 @@ class SimpleRnnlm(_LanguageModel):
 
     def __init__(self, vocab_size: int, wordvec_size: int, hidden_size: int, rng: Any = None,
                  dtype: Any = np.float32) -> None:
-        V, D, H = vocab_size, wordvec_size, hidden_size
-        _sizes("SimpleRnnlm", vocab_size=V, wordvec_size=D, hidden_size=H)
-        gen = as_generator(rng, "SimpleRnnlm")
-        self.dtype = np.dtype(dtype)
-        embed_W = _init(gen, (V, D), 0.01, dtype)
-        rnn_Wx = _init(gen, (D, H), 1 / np.sqrt(D), dtype)
-        rnn_Wh = _init(gen, (H, H), 1 / np.sqrt(H), dtype)
-        affine_W = _init(gen, (H, V), 1 / np.sqrt(H), dtype)
-        self.recurrent = TimeRNN(rnn_Wx, rnn_Wh, np.zeros(H, dtype=dtype), stateful=True)
-        self.layers = [TimeEmbedding(embed_W), self.recurrent, TimeAffine(affine_W, np.zeros(V, dtype=dtype))]
-        self.loss_layer = TimeSoftmaxWithLoss()
-        self._collect()
+        self._build(TimeRNN, 1, vocab_size, wordvec_size, hidden_size, rng, dtype)
 
 
 class Rnnlm(_LanguageModel):
@@ -172,15 +177,4 @@ class Rnnlm(_LanguageModel):
 
     def __init__(self, vocab_size: int = 10000, wordvec_size: int = 100, hidden_size: int = 100,
                  rng: Any = None, dtype: Any = np.float32) -> None:
-        V, D, H = vocab_size, wordvec_size, hidden_size
-        _sizes("Rnnlm", vocab_size=V, wordvec_size=D, hidden_size=H)
-        gen = as_generator(rng, "Rnnlm")
-        self.dtype = np.dtype(dtype)
-        embed_W = _init(gen, (V, D), 0.01, dtype)
-        lstm_Wx = _init(gen, (D, 4 * H), 1 / np.sqrt(D), dtype)
-        lstm_Wh = _init(gen, (H, 4 * H), 1 / np.sqrt(H), dtype)
-        affine_W = _init(gen, (H, V), 1 / np.sqrt(H), dtype)
-        self.recurrent = TimeLSTM(lstm_Wx, lstm_Wh, np.zeros(4 * H, dtype=dtype), stateful=True)
-        self.layers = [TimeEmbedding(embed_W), self.recurrent, TimeAffine(affine_W, np.zeros(V, dtype=dtype))]
-        self.loss_layer = TimeSoftmaxWithLoss()
-        self._collect()
+        self._build(TimeLSTM, 4, vocab_size, wordvec_size, hidden_size, rng, dtype)
