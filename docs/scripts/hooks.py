@@ -32,6 +32,7 @@ import sitebuild  # noqa: E402  (needs the sys.path entry above)
 import sitedocs  # noqa: E402
 import sitefigures  # noqa: E402
 import spiralfigures  # noqa: E402
+import wordfigures  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.refnn")
 
@@ -76,6 +77,7 @@ def on_files(files: Files, config) -> Files:
         warnings.simplefilter("always")
         figures = sitefigures.all_figures()
         figures.update(spiralfigures.all_figures())
+        figures.update(wordfigures.all_figures())
     for message in glyph_problems(caught):
         log.warning("refnn figures: %s", message)
     for name, content in figures.items():

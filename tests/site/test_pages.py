@@ -42,6 +42,22 @@ PAGES: dict[str, str | None] = {
     "glossary/": None,
     "math/": None,
     "speed/": None,
+    "ch2/nlp/": None,
+    "ch2/thesaurus/": None,
+    "ch2/count-based/": "refnn.text.preprocess",
+    "ch2/improving/": "refnn.text.ppmi",
+    "ch3/inference-based/": None,
+    "ch3/simple-word2vec/": None,
+    "ch3/training-data/": "refnn.text.create_contexts_target",
+    "ch3/cbow/": "refnn.models.word2vec.SimpleCBOW",
+    "ch3/word2vec-supplement/": "refnn.models.word2vec.SimpleSkipGram",
+    "ch4/embedding/": "refnn.layers.Embedding",
+    "ch4/sigmoid-with-loss/": "refnn.layers.SigmoidWithLoss",
+    "ch4/embedding-dot/": "refnn.layers.EmbeddingDot",
+    "ch4/unigram-sampler/": "refnn.sampling.UnigramSampler",
+    "ch4/negative-sampling-loss/": "refnn.layers.NegativeSamplingLoss",
+    "ch4/cbow/": "refnn.models.word2vec.CBOW",
+    "ch4/analogy/": "refnn.text.analogy",
 }
 # Pages other parts of the project write; they join the build (and these tests) when their
 # source file exists (see docs/scripts/hooks.py), so nothing is skipped.
@@ -50,7 +66,10 @@ OPTIONAL_PAGES = tuple(p for p in ("performance/", "check/") if (DOCS / f"{p[:-1
 # Pages without any formula.
 NO_MATH = {"", "protocol/", *OPTIONAL_PAGES}
 # Pages whose figures are generated at build time (at least this many images each).
-FIGURES = {"spiral/": 1, "training/": 5, "two-layer-net/": 1, "nodes/repeat/": 2, "nodes/sum/": 2, "layers/affine/": 1}
+FIGURES = {"spiral/": 1, "training/": 5, "two-layer-net/": 1, "nodes/repeat/": 2, "nodes/sum/": 2, "layers/affine/": 1,
+           "ch2/improving/": 1, "ch3/simple-word2vec/": 1, "ch3/cbow/": 1, "ch4/embedding/": 1,
+           "ch4/sigmoid-with-loss/": 1, "ch4/embedding-dot/": 1, "ch4/unigram-sampler/": 1,
+           "ch4/negative-sampling-loss/": 1, "ch4/cbow/": 1}
 
 
 def _built_pages(site: Path) -> set[str]:
