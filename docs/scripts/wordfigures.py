@@ -51,15 +51,14 @@ def _embedding_dot_graph() -> Graph:
     dW = layer.grads[0].copy()
     rows = W[idx]
     return Graph("EmbeddingDot 계층의 계산 그래프", [
-        _v("idx", "idx", -270, 0), _op("emb", "Embedding", -270, 140), _v("W", "W", -490, 140),
-        _op("dot", "Σ (W_idx ⊙ h)", 0, 290), _v("h", "h", 0, 0), _v("s", "s", 0, 420)], [
+        _v("idx", "idx", 0, 0), _op("emb", "Embedding", 0, 120), _v("W", "W", -215, 120),
+        _op("dot", "Σ (W_idx ⊙ h)", 0, 300), _v("h", "h", 200, 300), _v("s", "s", 0, 490)], [
         Edge("idx", "emb", ("idx = [1, 2]",), None, flip=True),
         Edge("W", "emb", label("W", W), label(d("W"), dW)),
         Edge("emb", "dot", label("W_idx", rows), ("∂L/∂W_idx", "= dout · h")),
         Edge("h", "dot", label("h", h), label(d("h"), dh)),
-        Edge("dot", "s", label("s", s), label(d("s"), dout))],
+        Edge("dot", "s", label("s", s), label(d("s"), dout), at=0.7)],
         note="s_n = h_n · W[idx_n] (행마다 내적)")
-
 
 def _sigmoid_with_loss_graph() -> Graph:
     from refnn.functions import sigmoid
@@ -93,27 +92,26 @@ def _negative_sampling_graph() -> Graph:
     loss = layer.forward(np.ones((N, H)), np.array([1, 3, 5]))
     assert layer.negative is not None and layer.negative.shape == (N, k)
     return Graph(f"NegativeSamplingLoss의 계산 그래프 (N = {N}, H = {H}, k = {k})", [
-        _v("tg", "target", -230, 0), _op("smp", "UnigramSampler", -230, 110), _op("cat", "concat", -230, 220),
-        _v("h", "h", 60, 110), _op("ed", "EmbeddingDot", 60, 220), _v("W", "W", 330, 220),
-        _op("sl", "SigmoidWithLoss", 60, 440), _v("lab", "[1 | 0 0]", -230, 440), _v("L", "L", 60, 550)], [
+        _v("tg", "target", 0, 0), _op("smp", "UnigramSampler", 0, 105), _op("cat", "concat", 0, 215),
+        _op("ed", "EmbeddingDot", 0, 325), _v("h", "h", -185, 325), _v("W", "W", 185, 325),
+        _op("sl", "SigmoidWithLoss", 0, 445), _v("lab", "[1 | 0 0]", -200, 445), _v("L", "L", 0, 550)], [
         Edge("tg", "smp", (f"target {_sh(N)}",), None),
         Edge("smp", "cat", (f"negative {_sh(N, k)}",), None),
         Edge("cat", "ed", (f"idx {_sh(N, k + 1)}",), None),
-        Edge("h", "ed", (f"h {_sh(N, H)}",), (f"{d('h')} {_sh(N, H)}",)),
-        Edge("W", "ed", (f"W {_sh('V', H)}",), (f"{d('W')} {_sh('V', H)}",)),
+        Edge("h", "ed", (f"h {_sh(N, H)}",), (d("h"),)),
+        Edge("W", "ed", (f"W {_sh('V', H)}",), (d("W"),)),
         Edge("ed", "sl", (f"s {_sh(N, k + 1)}",), (f"{d('s')} {_sh(N, k + 1)}",)),
-        Edge("lab", "sl", (f"label {_sh(N, k + 1)}",), None),
+        Edge("lab", "sl", (_sh(N, k + 1),), None),
         Edge("sl", "L", (f"L = (k+1)·평균 = {num(loss)}",), ("1",))],
-        note="W = 0이면 점수가 모두 0: L = (k + 1) ln 2")
-
+        note="concat = [target | negative] · W = 0: L = (k+1) ln 2")
 
 def _simple_cbow_graph() -> Graph:
     V, H, N = 7, 5, 6
     return Graph(f"SimpleCBOW의 계산 그래프 (V = {V}, H = {H}, 미니배치 N = {N})", [
-        _v("c0", "c₀", -150, 0), _v("c1", "c₁", 150, 0), _op("m0", "MatMul", -150, 110),
-        _op("m1", "MatMul", 150, 110), _v("Win", "W_in", 0, 40), _op("add", "+ , × 0.5", 0, 220),
-        _op("mo", "MatMul", 0, 330), _v("Wout", "W_out", -230, 330), _op("sl", "SoftmaxWithLoss", 0, 440),
-        _v("t", "t", 230, 440), _v("L", "L", 0, 540)], [
+        _v("c0", "c₀", -125, 0), _v("c1", "c₁", 125, 0), _op("m0", "MatMul", -125, 110),
+        _op("m1", "MatMul", 125, 110), _v("Win", "W_in", 0, 40), _op("add", "+ , × 0.5", 0, 220),
+        _op("mo", "MatMul", 0, 330), _v("Wout", "W_out", -185, 330), _op("sl", "SoftmaxWithLoss", 0, 440),
+        _v("t", "t", 175, 440), _v("L", "L", 0, 540)], [
         Edge("c0", "m0", (f"c₀ {_sh(N, V)}",), None, at=0.4),
         Edge("c1", "m1", (f"c₁ {_sh(N, V)}",), None, flip=True, at=0.4),
         Edge("Win", "m0", ("W_in",), None),
@@ -123,27 +121,25 @@ def _simple_cbow_graph() -> Graph:
         Edge("add", "mo", (f"h {_sh(N, H)}",), (f"{d('h')} {_sh(N, H)}",)),
         Edge("Wout", "mo", (f"W_out {_sh(H, V)}",), (f"{d('W_out')}",)),
         Edge("mo", "sl", (f"s {_sh(N, V)}",), (f"{d('s')} {_sh(N, V)}",)),
-        Edge("t", "sl", (f"t {_sh(N, V)}",), None),
+        Edge("t", "sl", (_sh(N, V),), None),
         Edge("sl", "L", ("L",), ("1",))],
         note="W_in은 두 MatMul이 함께 씀: ∂L/∂W_in은 두 기울기의 합")
-
 
 def _cbow_graph() -> Graph:
     N, w, H = 100, 5, 100
     C = 2 * w
     return Graph(f"CBOW의 계산 그래프 (맥락 2w = {C}, H = {H}, 미니배치 N = {N})", [
-        _v("ctx", "contexts", 0, 0), _op("emb", "Embedding", 0, 110), _v("Win", "W_in", -230, 110),
-        _op("mean", "mean (axis 1)", 0, 230), _op("ns", "NegativeSamplingLoss", 0, 350),
-        _v("Wout", "W_out", -260, 350), _v("t", "target", 260, 350), _v("L", "L", 0, 460)], [
+        _v("ctx", "contexts", 0, 0), _op("emb", "Embedding", 0, 110), _v("Win", "W_in", -175, 110),
+        _op("mean", "mean (axis 1)", 0, 230), _op("ns", "NegativeSamplingLoss", 0, 370),
+        _v("Wout", "W_out", -175, 265), _v("t", "target", 190, 265), _v("L", "L", 0, 480)], [
         Edge("ctx", "emb", (f"contexts {_sh(N, C)}",), None),
-        Edge("Win", "emb", (f"W_in {_sh('V', H)}",), (f"{d('W_in')}",)),
+        Edge("Win", "emb", ("W_in",), (d("W_in"),)),
         Edge("emb", "mean", (f"{_sh(N, C, H)}",), (f"{d('h')}/{C} 복제",)),
-        Edge("mean", "ns", (f"h {_sh(N, H)}",), (f"{d('h')} {_sh(N, H)}",)),
-        Edge("Wout", "ns", (f"W_out {_sh('V', H)}",), (f"{d('W_out')}",)),
-        Edge("t", "ns", (f"target {_sh(N)}",), None),
+        Edge("mean", "ns", ("h",), (d("h"),), at=0.45),
+        Edge("Wout", "ns", ("W_out",), (d("W_out"),), at=0.3),
+        Edge("t", "ns", (_sh(N),), None, at=0.3),
         Edge("ns", "L", ("L",), ("1",))],
-        note="입력 측은 원-핫 곱 대신 행 선택, 출력 측은 V개 대신 k + 1개의 점수")
-
+        note=f"h: {_sh(N, H)} · W_in, W_out: (V, {H}) · 점수는 k + 1개만")
 
 def _small():
     from refnn.text import preprocess

@@ -9,7 +9,14 @@ from refnn.layers.embedding import (  # noqa: F401 - joins __all__ once register
     NegativeSamplingLoss,
     SigmoidWithLoss,
 )
-from refnn.layers.recurrent import LSTM, RNN, TimeLSTM, TimeRNN  # noqa: F401 - joins __all__ once registered
-from refnn.layers.time_layers import TimeAffine, TimeEmbedding, TimeSoftmaxWithLoss  # noqa: F401
+from refnn.layers.gated import GRU, LSTM, TimeBiLSTM, TimeGRU, TimeLSTM  # noqa: F401 - joins __all__ once registered
+from refnn.layers.recurrent import RNN, TimeRNN  # noqa: F401
+from refnn.layers.time_layers import (  # noqa: F401
+    TimeAffine,
+    TimeDropout,
+    TimeEmbedding,
+    TimeSigmoidWithLoss,
+    TimeSoftmaxWithLoss,
+)
 
 __all__ = ["Layer", "MatMul", "Affine", "Sigmoid", "ReLU", "Softmax", "SoftmaxWithLoss"]

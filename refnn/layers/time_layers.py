@@ -1,4 +1,5 @@
-r"""5장의 Time 계층 중 순환이 없는 것: TimeEmbedding, TimeAffine, TimeSoftmaxWithLoss.
+r"""5–6장의 Time 계층 중 순환이 없는 것: TimeEmbedding, TimeAffine, TimeSoftmaxWithLoss, TimeSigmoidWithLoss,
+TimeDropout.
 
 시계열 `(N, T, ...)`을 한 번에 받는 계층들입니다. 시각 사이에 연결이 없으므로 $T$개의 시각을
 $N \cdot T$개의 행으로 펼쳐 한 번의 계산으로 처리합니다(시각마다 계층을 만들지 않습니다).
@@ -13,9 +14,10 @@ import numpy as np
 
 from refnn._validation import as_float_array, check_dout, check_scalar_dout
 from refnn.layers.base import Layer, as_param
-from refnn.layers.embedding import _weights, _word_ids
+from refnn.layers.embedding import SigmoidWithLoss, _weights, _word_ids
+from refnn.sampling import as_generator
 
-__all__ = ["TimeEmbedding", "TimeAffine", "TimeSoftmaxWithLoss"]
+__all__ = ["TimeEmbedding", "TimeAffine", "TimeSoftmaxWithLoss", "TimeSigmoidWithLoss", "TimeDropout"]
 
 
 def _sequence(name: str, xs: Any, width: int) -> np.ndarray:
@@ -276,3 +278,113 @@ class TimeSoftmaxWithLoss(Layer):
         dx.reshape(N * T, V)[np.arange(N * T), t.reshape(-1)] -= 1
         dx *= (self.mask * (dout / self.count))[..., None].astype(y.dtype)
         return dx
+
+
+class TimeSigmoidWithLoss(SigmoidWithLoss):
+    r"""모든 시각의 시그모이드와 이진 교차 엔트로피 오차의 평균 (6장).
+
+    점수 `xs: (N, T)`와 정답 `ts: (N, T)`(0 또는 1)를 받아 $N \cdot T$개 칸의 평균 손실을 돌려줍니다.
+    계산은 `SigmoidWithLoss`와 같고(softplus로 정확히), 입력이 2차원 `(N, T)`인지만 더 확인합니다.
+
+    Raises
+    ------
+    ValueError
+        `xs`가 2차원이 아닐 때, 그 밖에는 `SigmoidWithLoss`와 같습니다.
+
+    Notes
+    -----
+    형상: `xs, ts: (N, T)` → 손실 `float`, `dx: (N, T)`.
+
+    $$L = \frac{1}{NT}\sum_{n,t}\Big(\max(x_{n,t}, 0) + \log\big(1 + e^{-|x_{n,t}|}\big) - t_{n,t}\, x_{n,t}\Big),
+    \qquad \frac{\partial L}{\partial x} = \frac{\text{dout}}{NT}\big(\sigma(x) - t\big)$$
+
+    Examples
+    --------
+    >>> round(TimeSigmoidWithLoss().forward(np.zeros((2, 3)), np.ones((2, 3), dtype=int)), 6)  # ln 2
+    0.693147
+    """
+
+    def forward(self, xs: Any, ts: Any) -> float:
+        if np.ndim(xs) != 2:
+            raise ValueError(f"TimeSigmoidWithLoss.forward: xs must have shape (N, T), got {np.shape(xs)}")
+        return super().forward(xs, ts)
+
+
+class TimeDropout(Layer):
+    r"""역 드롭아웃(inverted dropout): 학습 때 원소를 확률 $p$로 0으로 만들고 나머지를 $1/(1-p)$배 합니다 (6.5.2절).
+
+    Parameters
+    ----------
+    dropout_ratio : float, default 0.5
+        지울 확률 $p$, $0 \le p < 1$.
+    rng : numpy.random.Generator or int or None
+        마스크를 뽑는 난수 생성기(또는 시드). NumPy의 전역 난수 상태는 쓰지 않습니다.
+
+    Attributes
+    ----------
+    params, grads : list
+        빈 리스트.
+    train_flg : bool
+        `True`(기본)이면 학습 모드(마스크를 적용), `False`이면 평가 모드(항등 함수).
+    mask : numpy.ndarray or None
+        마지막 학습 모드 순전파의 $m / (1 - p)$ (입력과 같은 형상·dtype).
+
+    Raises
+    ------
+    ValueError
+        `dropout_ratio`가 $[0, 1)$ 밖일 때, `dout`의 형상이 출력과 다를 때.
+
+    Notes
+    -----
+    형상: `xs`, `out`, `dout`, `dx` 모두 같은 형상(보통 `(N, T, D)`).
+
+    학습 모드에서 $m_{k} \sim \text{Bernoulli}(1 - p)$ 을 원소마다 독립으로 뽑아
+
+    $$\text{out} = x \odot \frac{m}{1 - p}, \qquad \frac{\partial L}{\partial x} = \text{dout} \odot \frac{m}{1 - p}$$
+
+    이므로 $\mathbb{E}[\text{out}] = x$ 이고, 평가 모드에서는 $\text{out} = x$ 입니다(나누어 주었으므로
+    평가 때 다시 곱할 것이 없습니다).
+
+    **책과 다른 점**: 책은 `np.random.rand`(전역 난수 상태)로 마스크를 뽑습니다. refnn은 건네받은
+    `rng`만 쓰므로 같은 시드면 같은 마스크가 나옵니다.
+
+    References
+    ----------
+    밑바닥부터 시작하는 딥러닝 2, 6.5.2절 (드롭아웃에 의한 과적합 억제).
+
+    Examples
+    --------
+    >>> layer = TimeDropout(0.5, rng=0)
+    >>> sorted(set(layer.forward(np.ones((2, 3, 4))).ravel().tolist()))  # 0 또는 1 / (1 - 0.5)
+    [0.0, 2.0]
+    >>> layer.train_flg = False
+    >>> layer.forward(np.ones((1, 1, 2)))
+    array([[[1., 1.]]])
+    """
+
+    def __init__(self, dropout_ratio: float = 0.5, rng: Any = None) -> None:
+        super().__init__()
+        if not (isinstance(dropout_ratio, (int, float, np.floating)) and 0 <= dropout_ratio < 1):
+            raise ValueError(f"TimeDropout: dropout_ratio must lie in [0, 1), got {dropout_ratio!r}")
+        self.dropout_ratio = float(dropout_ratio)
+        self.rng = as_generator(rng, "TimeDropout")
+        self.train_flg = True
+        self.mask: np.ndarray | None = None
+        self.shape: tuple[int, ...] | None = None
+
+    def forward(self, xs: Any) -> np.ndarray:
+        xs = as_float_array(xs, "TimeDropout")
+        self.shape = xs.shape
+        if not self.train_flg:
+            self.mask = None
+            return xs.copy()
+        keep = self.rng.random(xs.shape) >= self.dropout_ratio  # m ~ Bernoulli(1 - p)
+        self.mask = keep.astype(xs.dtype) * xs.dtype.type(1 / (1 - self.dropout_ratio))
+        return xs * self.mask
+
+    def backward(self, dout: Any) -> np.ndarray:
+        shape = self._cached(self.shape)
+        dout = check_dout("TimeDropout", dout, shape)
+        if self.mask is None:  # evaluation mode: the identity
+            return np.array(dout, copy=True)
+        return (dout * self.mask).astype(self.mask.dtype, copy=False)

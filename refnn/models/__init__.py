@@ -5,6 +5,6 @@
 """
 
 from refnn.models.mlp import TwoLayerNet
-from refnn.models.rnnlm import Rnnlm, SimpleRnnlm  # noqa: F401 - joins __all__ once registered in refnn.testing.SPECS
+from refnn.models.rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm  # noqa: F401 - joins __all__ once registered in refnn.testing.SPECS
 
 __all__ = ["TwoLayerNet"]

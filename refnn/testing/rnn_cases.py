@@ -19,9 +19,10 @@ from hypothesis.extra import numpy as hnp
 
 from refnn.testing import strategies as S
 from refnn.testing.cases import Case
+from refnn.testing.word2vec_cases import bce
 
 __all__ = ["RNN_CASES", "RNN_REFERENCES", "MODEL_CASES", "MAX_T", "WEIGHT_BOUND", "INPUT_BOUND",
-           "rnn_steps", "lstm_steps", "steps", "time_softmax_loss", "IGNORE"]
+           "rnn_steps", "lstm_steps", "gru_steps", "steps", "time_softmax_loss", "IGNORE"]
 
 Strategy = Callable[[Any], st.SearchStrategy[Case]]
 
@@ -53,14 +54,14 @@ def _ids(shape: tuple[int, ...], vocab: int) -> st.SearchStrategy[np.ndarray]:
 
 
 def _cell(gates: int) -> Strategy:
-    """RNN (gates = 1) or LSTM (gates = 4): args (Wx, Wh, b), inputs (x, h_prev[, c_prev])."""
+    """RNN (gates = 1), GRU (3) or LSTM (4): args (Wx, Wh, b), inputs (x, h_prev[, c_prev])."""
 
     @st.composite
     def cases(draw: Any, dtype: Any) -> Case:
         n, d, h = draw(S.dims(3, hi=MAX_SIZE))
         args = (_w(draw, (d, gates * h), dtype), _w(draw, (h, gates * h), dtype), _w(draw, (gates * h,), dtype))
-        inputs = (_x(draw, (n, d), dtype),) + tuple(_x(draw, (n, h), dtype) for _ in range(1 if gates == 1 else 2))
-        if gates == 1:
+        inputs = (_x(draw, (n, d), dtype),) + tuple(_x(draw, (n, h), dtype) for _ in range(2 if gates == 4 else 1))
+        if gates != 4:
             return Case(args, inputs, _dout(draw, (n, h), dtype), _dout(draw, (n, h), dtype))
         douts = [(_dout(draw, (n, h), dtype), _dout(draw, (n, h), dtype)) for _ in range(2)]
         return Case(args, inputs, douts[0], douts[1])
@@ -69,7 +70,7 @@ def _cell(gates: int) -> Strategy:
 
 
 def _time(gates: int) -> Strategy:
-    """TimeRNN / TimeLSTM: args (Wx, Wh, b), inputs (xs,), meta h0 (and c0) for the stateful properties."""
+    """TimeRNN / TimeGRU / TimeLSTM: args (Wx, Wh, b), inputs (xs,), meta h0 (and c0) for the stateful properties."""
 
     @st.composite
     def cases(draw: Any, dtype: Any) -> Case:
@@ -108,9 +109,40 @@ def _time_softmax(draw: Any, dtype: Any) -> Case:
     return Case((), (xs, ts), draw(st.floats(0.5, 2.0)), draw(st.floats(0.5, 2.0)), {"labels": ts})
 
 
+@st.composite
+def _time_bilstm(draw: Any, dtype: Any) -> Case:
+    n, t, d, h = draw(S.dims(4, hi=4))  # two LSTMs: one size smaller keeps the gradient check quick
+    args = tuple(_w(draw, shape, dtype) for _ in range(2) for shape in ((d, 4 * h), (h, 4 * h), (4 * h,)))
+    return Case(args, (_x(draw, (n, t, d), dtype),), _dout(draw, (n, t, 2 * h), dtype),
+                _dout(draw, (n, t, 2 * h), dtype))
+
+
+@st.composite
+def _time_dropout(draw: Any, dtype: Any) -> Case:
+    """args (dropout_ratio, seed): a fresh layer from the same seed draws the same mask."""
+    n, t, d = draw(S.dims(3, hi=MAX_SIZE))
+    ratio = draw(st.sampled_from([0.0, 0.1, 0.5, 0.8]))
+    xs = draw(S.arrays_away_from_zero((n, t, d), dtype))
+    return Case((ratio, draw(st.integers(0, 2**32 - 1))), (xs,), _dout(draw, (n, t, d), dtype),
+                _dout(draw, (n, t, d), dtype))
+
+
+@st.composite
+def _time_sigmoid(draw: Any, dtype: Any) -> Case:
+    n, t = draw(S.dims(2, hi=MAX_SIZE))
+    ts = draw(_ids((n, t), 2))
+    return Case((), (draw(S.arrays((n, t), dtype)), ts), draw(st.floats(0.5, 2.0)), draw(st.floats(0.5, 2.0)),
+                {"labels": ts})
+
+
 RNN_CASES: dict[str, Strategy] = {
     "RNN": _cell(1),
     "TimeRNN": _time(1),
+    "GRU": _cell(3),
+    "TimeGRU": _time(3),
+    "TimeBiLSTM": _time_bilstm,
+    "TimeDropout": _time_dropout,
+    "TimeSigmoidWithLoss": _time_sigmoid,
     "LSTM": _cell(4),
     "TimeLSTM": _time(4),
     "TimeEmbedding": _time_embedding,
@@ -157,6 +189,30 @@ def lstm_steps(Wx: Any, Wh: Any, b: Any, xs: Any, h0: Any = None,
     return np.stack(hs, axis=1), h, c
 
 
+def gru_steps(Wx: Any, Wh: Any, b: Any, xs: Any, h0: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """The GRU recurrence with the blocks z, r, h̃ packed in that order: (hs, h_T)."""
+    Wx, Wh, b, xs = _f64(Wx), _f64(Wh), _f64(b), _f64(xs)
+    H = Wh.shape[0]
+    h = np.zeros((xs.shape[0], H)) if h0 is None else _f64(h0)
+    hs = []
+    for t in range(xs.shape[1]):
+        x = xs[:, t]
+        z = _sig(x @ Wx[:, :H] + h @ Wh[:, :H] + b[:H])
+        r = _sig(x @ Wx[:, H:2 * H] + h @ Wh[:, H:2 * H] + b[H:2 * H])
+        h_hat = np.tanh(x @ Wx[:, 2 * H:] + (r * h) @ Wh[:, 2 * H:] + b[2 * H:])
+        h = (1 - z) * h + z * h_hat
+        hs.append(h)
+    return np.stack(hs, axis=1), h
+
+
+def bidirectional(args: tuple[Any, ...], xs: Any) -> np.ndarray:
+    """[LSTM_1 over x_1..x_T, reverse(LSTM_2 over x_T..x_1)] concatenated on the last axis."""
+    Wx1, Wh1, b1, Wx2, Wh2, b2 = args
+    xs = _f64(xs)
+    return np.concatenate([lstm_steps(Wx1, Wh1, b1, xs)[0], lstm_steps(Wx2, Wh2, b2, xs[:, ::-1])[0][:, ::-1]],
+                          axis=2)
+
+
 def time_softmax_loss(xs: Any, ts: Any, ignore: int = IGNORE) -> float:
     """Mean over the counted entries of -log softmax(x_{n,t})[t_{n,t}], one entry at a time (math.fsum)."""
     xs = _f64(xs)
@@ -174,8 +230,9 @@ def time_softmax_loss(xs: Any, ts: Any, ignore: int = IGNORE) -> float:
 
 def steps(c: Case, xs: Any, *state: Any) -> tuple[np.ndarray, ...]:
     Wx, Wh, b = c.args
-    """The reference recurrence of a case's layer (RNN or LSTM, told apart by Wh's width)."""
-    return rnn_steps(Wx, Wh, b, xs, *state) if Wh.shape[1] == Wh.shape[0] else lstm_steps(Wx, Wh, b, xs, *state)
+    """The reference recurrence of a case's layer (RNN, GRU or LSTM, told apart by Wh's width)."""
+    run = {1: rnn_steps, 3: gru_steps, 4: lstm_steps}[Wh.shape[1] // Wh.shape[0]]
+    return run(Wx, Wh, b, xs, *state)  # type: ignore[no-any-return,operator]
 
 
 RNN_REFERENCES: dict[str, Callable[[Case], Any]] = {
@@ -186,6 +243,10 @@ RNN_REFERENCES: dict[str, Callable[[Case], Any]] = {
     "TimeEmbedding": lambda c: _f64(c.args[0])[c.inputs[0]],
     "TimeAffine": lambda c: np.einsum("ntd,dh->nth", _f64(c.inputs[0]), _f64(c.args[0])) + _f64(c.args[1]),
     "TimeSoftmaxWithLoss": lambda c: time_softmax_loss(*c.inputs),
+    "GRU": lambda c: steps(c, c.inputs[0][:, None], c.inputs[1])[1],
+    "TimeGRU": lambda c: steps(c, c.inputs[0])[0],
+    "TimeBiLSTM": lambda c: bidirectional(c.args, c.inputs[0]),
+    "TimeSigmoidWithLoss": lambda c: bce(*c.inputs),
 }
 
 
@@ -199,4 +260,14 @@ def _model(draw: Any, dtype: Any = np.float64) -> Case:
                 draw(st.floats(0.5, 2.0)), {"seed": draw(st.integers(0, 2**32 - 1))})
 
 
-MODEL_CASES: dict[str, Strategy] = {"SimpleRnnlm": _model, "Rnnlm": _model}
+@st.composite
+def _tied_model(draw: Any, dtype: Any = np.float64) -> Case:
+    """BetterRnnlm ties the Affine to the embedding: D = H; args (V, D, H, dropout_ratio)."""
+    v, h, n, t = draw(S.dims(4, lo=1, hi=4))
+    v += 1
+    ratio = draw(st.sampled_from([0.0, 0.5]))
+    return Case((v, h, h, ratio), (draw(_ids((n, t), v)), draw(_ids((n, t), v))), draw(st.floats(0.5, 2.0)),
+                draw(st.floats(0.5, 2.0)), {"seed": draw(st.integers(0, 2**32 - 1))})
+
+
+MODEL_CASES: dict[str, Strategy] = {"SimpleRnnlm": _model, "Rnnlm": _model, "BetterRnnlm": _tied_model}

@@ -22,18 +22,16 @@ from typing import Any
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 
-from refnn.gradcheck import GradientMismatch, GradsRebound, check_layer
 from refnn.layers.core import Affine
 from refnn.layers.embedding import Embedding
-from refnn.layers.recurrent import LSTM, RNN
+from refnn.layers.gated import GRU, LSTM
+from refnn.layers.recurrent import RNN
 from refnn.testing.cases import REFERENCES, Case
 from refnn.testing.properties import (
     FORWARD_ATOL,
     FORWARD_RTOL,
     LAYER_PROPERTIES,
     SpecFailure,
-    _compare,
-    _gradcheck_text,
 )
 from refnn.testing.rnn_cases import (
     IGNORE,
@@ -43,13 +41,12 @@ from refnn.testing.rnn_cases import (
     steps,
     time_softmax_loss,
 )
+from refnn.testing.rnnlm_properties import MODEL_PROPERTIES, MODEL_PROPERTY_TEXT, _close, _gradient_check
 from refnn.testing.spec import Spec
-from refnn.testing.word2vec_properties import _adapted, _copy, _Forwarding, _global_state, _named, _same_global
+from refnn.testing.word2vec_properties import _adapted, _copy, _Forwarding, _named
 
-__all__ = ["RNN_PROPERTIES", "RNN_SPECS", "PROPERTY_TEXT", "rnn_test", "InitialState", "ResetPerForward"]
+__all__ = ["RNN_PROPERTIES", "RNN_SPECS", "PROPERTY_TEXT", "rnn_test", "InitialState"]
 
-#: Tolerance of the structural identities (the same arithmetic in another order).
-IDENTITY_ATOL, IDENTITY_RTOL = 1e-12, 1e-10
 
 
 @contextmanager
@@ -75,19 +72,13 @@ def _generic(prop: str) -> Callable[[Any, Any, Case], None]:
     return run
 
 
-def _gradient_check(obj: Any, *inputs: Any, dout: Any) -> None:
-    try:
-        check_layer(obj, *inputs, dout=dout)
-    except (GradientMismatch, GradsRebound) as exc:
-        raise SpecFailure(_gradcheck_text(exc, "ko"), _gradcheck_text(exc, "en")) from None
-
-
-def _close(ko: str, en: str, got: Any, want: Any) -> None:
-    _compare(ko, en, got, want, IDENTITY_ATOL, IDENTITY_RTOL)
+def _gates(case: Case) -> int:
+    """1 (RNN), 3 (GRU) or 4 (LSTM): the width of Wh over its height."""
+    return int(case.args[1].shape[1] // case.args[1].shape[0])
 
 
 def _is_lstm(case: Case) -> bool:
-    return bool(case.args[1].shape[1] == 4 * case.args[1].shape[0])
+    return _gates(case) == 4
 
 
 # --- stateful Time layers -------------------------------------------------------------------------
@@ -139,7 +130,7 @@ def prop_chained_cells(spec: Any, impl: Any, case: Case) -> None:
     layer.set_state(h0.copy(), c0.copy()) if lstm else layer.set_state(h0.copy())
     hs = np.asarray(layer.forward(xs.copy()))
     dxs = np.asarray(layer.backward(dhs.copy()))
-    cell_type: Any = LSTM if lstm else RNN
+    cell_type: Any = {1: RNN, 3: GRU, 4: LSTM}[_gates(case)]
     cells = [cell_type(Wx.copy(), Wh.copy(), b.copy()) for _ in range(T)]
     h, c, want_hs = h0, c0, []
     for t, cell in enumerate(cells):
@@ -329,6 +320,7 @@ RNN_PROPERTIES: dict[str, Callable[[Any, Any, Case], None]] = {
     "exact_log_softmax": prop_exact_log_softmax,
     "labels_onehot": prop_labels_onehot,
     "uniform_scores": prop_uniform_scores,
+    **MODEL_PROPERTIES,
 }
 
 #: New property name → (Korean, English) description, for the registry's PROPERTIES.
@@ -349,6 +341,7 @@ PROPERTY_TEXT: dict[str, tuple[str, str]] = {
                           "finite and exact loss for scores of order 1e4 (the book: inf)"),
     "labels_onehot": ("레이블과 원-핫이 같은 손실·기울기", "labels and one-hot give the same loss and gradient"),
     "uniform_scores": ("모든 점수가 같으면 손실 = ln V", "equal scores give loss ln V"),
+    **MODEL_PROPERTY_TEXT,
 }
 
 _BACKPROP = ("forward", "shapes", "dtype", "gradient", "no_mutation", "backward_twice", "linearity")
@@ -367,14 +360,24 @@ def _rows() -> dict[str, Spec]:
         Spec("TimeSoftmaxWithLoss", "loss", _BACKPROP + ("batch_mean", "ignored_entries", "labels_onehot",
                                                          "uniform_scores"),
              ("all_ignored_error", "exact_log_softmax"), module="refnn.layers"),
+        Spec("GRU", "layer", _WITH_PARAMS, module="refnn.layers"),
+        Spec("TimeGRU", "layer", _TIME, module="refnn.layers"),
+        Spec("TimeBiLSTM", "layer", _WITH_PARAMS + ("bidirectional",), module="refnn.layers"),
+        Spec("TimeSigmoidWithLoss", "loss", _BACKPROP + ("batch_mean",), module="refnn.layers"),
+        Spec("TimeDropout", "layer", ("dtype", "no_mutation", "backward_twice", "linearity", "dropout_gradient",
+                                      "dropout_mask", "dropout_eval_identity", "dropout_expectation", "dropout_rng"),
+             module="refnn.layers"),
     ]
+    model = ("model_gradient", "model_dtype", "model_reproducible", "model_stateful")
+    rows += [Spec(name, "model", model, module="refnn.models.rnnlm") for name in ("SimpleRnnlm", "Rnnlm")]
+    rows.append(Spec("BetterRnnlm", "model", model + ("tied_weight",), module="refnn.models.rnnlm"))
     return {s.name: s for s in rows}
 
 
 #: The rows chapters 5–6 add to ``refnn.testing.SPECS``.
 RNN_SPECS: dict[str, Spec] = _rows()
 
-_STRATEGIES = dict(RNN_CASES)
+_STRATEGIES = {**RNN_CASES, **MODEL_CASES}
 
 
 def rnn_test(name: str, prop: str, impl: Any, hypothesis_settings: settings | None = None) -> Callable[[], None]:
@@ -393,105 +396,3 @@ def rnn_test(name: str, prop: str, impl: Any, hypothesis_settings: settings | No
 
     test.__name__ = f"test_{name}_{prop}"
     return test
-
-
-class ResetPerForward(_Forwarding):
-    """A stateful language model seen as a function: reset_state before every forward, so each evaluation
-    of a gradient check starts from zeros; backward returns no input gradients (word ids)."""
-
-    def __init__(self, obj: Any) -> None:
-        self._obj = obj
-        self.params, self.grads = obj.params, obj.grads
-
-    def forward(self, *args: Any) -> Any:
-        self._obj.reset_state()
-        return self._obj.forward(*args)
-
-    def backward(self, *douts: Any) -> Any:
-        self._obj.backward(*douts)
-        return ()
-
-
-def _model(impl: Any, case: Case, dtype: Any = np.float64) -> Any:
-    """The case's model, its weights redrawn from [-0.5, 0.5] by the case's seed (the models' own initial
-    weights are small, which would make every gradient look alike)."""
-    model = impl(*case.args, rng=case.meta["seed"], dtype=dtype)
-    gen = np.random.default_rng(case.meta["seed"])
-    for p in {id(p): p for p in model.params}.values():
-        p[...] = gen.uniform(-0.5, 0.5, p.shape)
-    return model
-
-
-def mprop_gradient(spec: Any, impl: Any, case: Case) -> None:
-    """The whole model in float64 against finite differences (each forward from reset_state): every
-    parameter, the embedding included."""
-    model = _model(impl, case)
-    xs, ts = case.inputs
-    _gradient_check(_named(ResetPerForward, model)(model), xs, ts, dout=case.dout)
-
-
-def mprop_dtype(spec: Any, impl: Any, case: Case) -> None:
-    """float32 by default (as the book from chapter 3 on): scores, params and grads stay float32."""
-    model = impl(*case.args, rng=case.meta["seed"])
-    xs, ts = case.inputs
-    scores = np.asarray(model.predict(xs.copy()))
-    model.reset_state()
-    loss = model.forward(xs.copy(), ts.copy())
-    model.backward()
-    if not math.isfinite(float(loss)):
-        raise SpecFailure(f"손실이 유한하지 않습니다: {loss!r}", f"the loss is not finite: {loss!r}")
-    for what, arrays in (("predict", [scores]), ("params", model.params), ("grads", model.grads)):
-        for i, a in enumerate(arrays):
-            if np.asarray(a).dtype != np.float32:
-                raise SpecFailure(f"기본 dtype에서 {what}[{i}]가 {np.asarray(a).dtype}입니다 (float32여야 함)",
-                                  f"with the default dtype {what}[{i}] is {np.asarray(a).dtype} (expected float32)")
-
-
-def mprop_reproducible(spec: Any, impl: Any, case: Case) -> None:
-    """The same seed gives the same initial weights, loss and gradients; NumPy's global random state is
-    untouched."""
-    before = _global_state()
-    runs = []
-    for _ in range(2):
-        model = impl(*case.args, rng=case.meta["seed"])
-        loss = float(model.forward(*[_copy(a) for a in case.inputs]))
-        model.backward()
-        runs.append((loss, [np.array(a, copy=True) for a in model.params + model.grads]))
-    _same_global(before, "the model")
-    (la, a), (lb, b) = runs
-    if la != lb or not all(np.array_equal(x, y) for x, y in zip(a, b)):
-        raise SpecFailure("같은 시드로 만든 두 모델의 가중치·손실·기울기가 다릅니다",
-                          "two models built with the same seed differ in weights, loss or gradients")
-
-
-def mprop_stateful(spec: Any, impl: Any, case: Case) -> None:
-    """The state carries across calls: predict(xs) then predict(ts) gives the last T steps of
-    predict([xs, ts]); after reset_state a model predicts as a fresh one."""
-    model = _model(impl, case)
-    xs, ts = case.inputs
-    T = xs.shape[1]
-    model.predict(xs.copy())
-    second = np.asarray(model.predict(ts.copy()))
-    model.reset_state()
-    whole = np.asarray(model.predict(np.concatenate([xs, ts], axis=1)))
-    _close("이어 부른 predict", "predict called twice in a row", second, whole[:, T:])
-    model.reset_state()
-    again = np.asarray(model.predict(ts.copy()))
-    fresh = np.asarray(_model(impl, case).predict(ts.copy()))
-    _close("reset_state 뒤의 predict", "predict after reset_state", again, fresh)
-
-
-RNN_PROPERTIES.update({"model_gradient": mprop_gradient, "model_dtype": mprop_dtype,
-                       "model_reproducible": mprop_reproducible, "model_stateful": mprop_stateful})
-PROPERTY_TEXT.update({
-    "model_gradient": ("모델 전체의 모든 매개변수가 float64 수치 미분과 같다(매 순전파를 reset_state에서)",
-                       "every parameter of the whole model matches float64 finite differences (from reset_state)"),
-    "model_dtype": ("기본 dtype은 float32(점수, params, grads)", "float32 by default (scores, params, grads)"),
-    "model_reproducible": ("같은 시드면 같은 가중치·손실·기울기, 전역 난수 상태는 그대로",
-                           "the same seed gives the same weights, loss and gradients; global state untouched"),
-    "model_stateful": ("호출 사이에 상태를 이어 받고 reset_state 뒤에는 새 모델과 같다",
-                       "the state carries across calls; after reset_state it predicts as a fresh model"),
-})
-_MODEL = ("model_gradient", "model_dtype", "model_reproducible", "model_stateful")
-RNN_SPECS.update({name: Spec(name, "model", _MODEL, module="refnn.models.rnnlm") for name in ("SimpleRnnlm", "Rnnlm")})
-_STRATEGIES.update(MODEL_CASES)
