@@ -389,10 +389,6 @@ class TimeGRU(_TimeRecurrent):
         super().__init__("TimeGRU", 3, Wx, Wh, b, stateful)
         self.cache: tuple[np.ndarray, ...] | None = None
 
-    def set_state(self, h: Any) -> None:
-        """다음 `forward`의 초기 은닉 상태 `(N, H)`를 정합니다(`stateful=True`일 때 쓰입니다)."""
-        self.h = np.asarray(h)
-
     def forward(self, xs: Any) -> np.ndarray:
         _, Wh, _ = self.params
         H = Wh.shape[0]

@@ -137,6 +137,10 @@ class _TimeRecurrent(Layer):
         self.h: np.ndarray | None = None
         self.dh: np.ndarray | None = None
 
+    def set_state(self, h: Any) -> None:
+        """다음 `forward`의 초기 은닉 상태 `(N, H)`를 정합니다(`stateful=True`일 때 쓰입니다)."""
+        self.h = np.asarray(h)
+
     def reset_state(self) -> None:
         """은닉 상태를 지웁니다: 다음 `forward`는 영벡터에서 시작합니다."""
         self.h = None
@@ -235,10 +239,6 @@ class TimeRNN(_TimeRecurrent):
     def __init__(self, Wx: np.ndarray, Wh: np.ndarray, b: np.ndarray, stateful: bool = False) -> None:
         super().__init__("TimeRNN", 1, Wx, Wh, b, stateful)
         self.cache: tuple[np.ndarray, np.ndarray] | None = None
-
-    def set_state(self, h: Any) -> None:
-        """다음 `forward`의 초기 은닉 상태 `(N, H)`를 정합니다(`stateful=True`일 때 쓰입니다)."""
-        self.h = np.asarray(h)
 
     def forward(self, xs: Any) -> np.ndarray:
         _, Wh, _ = self.params
