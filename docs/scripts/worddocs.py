@@ -66,3 +66,53 @@ def properties_md(name: str, depth: int = 2) -> str:
 def guard(*test_ids: str, depth: int = 2) -> str:
     """``sitedocs.guard`` for pages two directories deep (``ch4/embedding/``)."""
     return sitedocs.guard(*test_ids, depth=depth)
+
+
+def _trainer_seen_params() -> tuple[int, int, bool]:
+    """What refnn's Trainer hands its optimizer for params ``[W, W, U]`` (W shared, U a distinct zero matrix).
+
+    Returns (number of arrays passed, number of distinct arrays among them, whether U was kept apart).
+    """
+    import numpy as np
+
+    from refnn.trainer import Trainer
+
+    W, U = np.zeros((3, 3)), np.zeros((3, 3))
+
+    class Shared:
+        params = [W, W, U]
+        grads = [np.zeros((3, 3)), np.zeros((3, 3)), np.zeros((3, 3))]
+
+        def forward(self, x, t):
+            return 0.0
+
+        def backward(self, dout=1.0):
+            for g in self.grads:
+                g[...] = 1.0
+
+    class Spy:
+        seen: list = []
+
+        def update(self, params, grads):
+            Spy.seen = list(params)
+
+    Trainer(Shared(), Spy(), rng=0).fit(np.zeros((2, 1)), np.zeros(2, dtype=np.int64), max_epoch=1, batch_size=2,
+                                        eval_interval=None, verbose=False)
+    seen = Spy.seen
+    return len(seen), len({id(p) for p in seen}), any(p is U for p in seen)
+
+
+def trainer_sharing_md() -> str:
+    """How the Trainer treats shared weights, as observed at build time (one training step, a spy optimizer)."""
+    passed, distinct, kept = _trainer_seen_params()
+    probe = (f"빌드할 때 확인한 결과: `params = [W, W, U]`(`W`는 같은 배열 두 번, `U`는 값만 같은 다른 영행렬)로 "
+             f"한 번 갱신하면 옵티마이저가 받는 배열은 {passed}개(서로 다른 배열 {distinct}개)이고, "
+             f"`U`는 {'따로 남습니다' if kept else '사라집니다'}.")
+    if passed == distinct == 2 and kept:
+        return ("refnn의 `Trainer`는 `params`에 **같은 배열**이 여러 번 있으면"
+                "(`is`, 또는 같은 메모리를 보는 전치) 하나로 보고 기울기를 더해 한 번 갱신합니다. "
+                "값이 같은지는 보지 않습니다. " + probe)
+    return ("이 버전의 refnn `Trainer`는 값으로 비교해 합치지 않으며, 공유 가중치도 합치지 않고 "
+            "`params`를 그대로 옵티마이저에 넘깁니다. 같은 배열이 두 번 있으면 두 기울기로 두 번 "
+            "갱신되므로, SGD에서는 기울기의 합으로 한 번 갱신한 것과 같지만 Adam처럼 상태를 가진 "
+            "옵티마이저에서는 다릅니다. " + probe)
