@@ -544,3 +544,55 @@ def eval_perplexity(model: Any, corpus: Any, batch_size: int = 10, time_size: in
         loss = model.forward(xs, ts, train_flg=False) if takes_flag else model.forward(xs, ts)
         total += float(loss)
     return math.exp(total / max_iters)
+
+
+def eval_seq2seq(model: Any, question: Any, correct: Any, id_to_char: Any, verbose: bool = False,
+                 is_reverse: bool = False) -> int:
+    r"""seq2seq 모델이 질문 하나에 정답을 그대로 생성하는지 봅니다 (7.3.5절).
+
+    Parameters
+    ----------
+    model : object
+        `generate(xs, start_id, sample_size)`를 가진 모델(`Seq2seq` 등).
+    question : array_like
+        질문의 문자 ID `(1, T_enc)` (입력을 반전해 학습했다면 반전한 그대로).
+    correct : array_like
+        정답의 문자 ID `(1, T)`. 첫 ID(시작 기호 `_`)가 `start_id`가 되고, 나머지 $T - 1$개를 생성하게 합니다.
+    id_to_char : mapping of int to str
+        ID → 문자 (`dataset.sequence.get_vocab()[1]`).
+    verbose : bool, default False
+        `True`이면 질문(`Q`), 정답(`T`)과 맞힘(`O`)·틀림(`X`)을 출력합니다. 책은 이 인자를 `verbos`라고 씁니다.
+    is_reverse : bool, default False
+        출력할 때 질문을 다시 뒤집어 원래 순서로 보여 줍니다.
+
+    Returns
+    -------
+    int
+        생성한 문자열이 정답과 글자 하나까지 같으면 1, 아니면 0.
+
+    Examples
+    --------
+    >>> class Echo:  # 언제나 '2', '1'을 생성하는 모델
+    ...     def generate(self, xs, start_id, sample_size):
+    ...         return [2, 1][:sample_size]
+    >>> id_to_char = {0: "_", 1: "1", 2: "2", 3: "+"}
+    >>> eval_seq2seq(Echo(), np.array([[1, 3, 1, 3]]), np.array([[0, 2, 1]]), id_to_char, verbose=True)
+    Q 1+1+
+    T 21
+    O 21
+    1
+    """
+    correct = np.asarray(correct).ravel()
+    start_id, answer_ids = int(correct[0]), correct[1:]
+    guess_ids = model.generate(question, start_id, len(answer_ids))
+    question_text = "".join(id_to_char[int(c)] for c in np.asarray(question).ravel())
+    answer = "".join(id_to_char[int(c)] for c in answer_ids)
+    guess = "".join(id_to_char[int(c)] for c in guess_ids)
+    if verbose:
+        print("Q", question_text[::-1] if is_reverse else question_text)
+        print("T", answer)
+        print("O" if guess == answer else "X", guess)
+    return 1 if guess == answer else 0
+
+
+__all__ += ["eval_seq2seq"]

@@ -4,7 +4,9 @@
 바로 가져올 수 있습니다: ``from refnn.models import TwoLayerNet``.
 """
 
+from refnn.models.attention_seq2seq import AttentionDecoder, AttentionEncoder, AttentionSeq2seq  # noqa: F401
 from refnn.models.mlp import TwoLayerNet
 from refnn.models.rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm  # noqa: F401 - joins __all__ once registered in refnn.testing.SPECS
+from refnn.models.seq2seq import Decoder, Encoder, PeekyDecoder, PeekySeq2seq, Seq2seq  # noqa: F401
 
 __all__ = ["TwoLayerNet"]

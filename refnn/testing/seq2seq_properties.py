@@ -8,6 +8,11 @@ The attention layers' own identities: the weights are a probability vector over 
 one-hot weight selects that step's hidden state; permuting the encoder steps permutes the weights and
 leaves the context unchanged; the context is the weighted sum with the weights the layer keeps;
 ``TimeAttention`` equals ``Attention`` applied at each decoder step, forward and backward.
+
+The models': the whole model, the encoder alone and the decoder alone (with the gradient of the state it
+receives: ``h``, or every ``hs_enc`` for attention) against float64 finite differences; teacher forcing
+(the decoder reads ``ts[:, :-1]`` and is scored on ``ts[:, 1:]``); generation is greedy and agrees with
+the decoder's own forward; float32 by default; the same seed gives the same model.
 """
 
 from __future__ import annotations
@@ -19,11 +24,14 @@ from typing import Any
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 
+from refnn.gradcheck import GradientMismatch, GradsRebound, check_layer
 from refnn.layers.attention import Attention
 from refnn.testing.cases import REFERENCES, Case
-from refnn.testing.properties import LAYER_PROPERTIES, SpecFailure, _compare
-from refnn.testing.seq2seq_cases import ATTENTION_CASES, ATTENTION_REFERENCES, weight_sum
+from refnn.testing.properties import LAYER_PROPERTIES, SpecFailure, _compare, _gradcheck_text
+from refnn.testing.rnn_cases import time_softmax_loss
+from refnn.testing.seq2seq_cases import ATTENTION_CASES, ATTENTION_REFERENCES, MODEL_CASES, weight_sum
 from refnn.testing.spec import Spec
+from refnn.testing.word2vec_properties import _Forwarding, _global_state, _named, _same_global
 
 __all__ = ["SEQ2SEQ_PROPERTIES", "SEQ2SEQ_SPECS", "PROPERTY_TEXT", "seq2seq_test", "kept_weights"]
 
@@ -185,6 +193,174 @@ PROPERTY_TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+# --- the encoder-decoder models --------------------------------------------------------------------
+
+class NoInputGrads(_Forwarding):
+    """A model (or encoder) seen as a function of its parameters only: backward returns no input gradients
+    (the inputs are ids)."""
+
+    def __init__(self, obj: Any) -> None:
+        self._obj = obj
+        self.params, self.grads = obj.params, obj.grads
+
+    def forward(self, *args: Any) -> Any:
+        return self._obj.forward(*args)
+
+    def backward(self, *douts: Any) -> Any:
+        self._obj.backward(*douts)
+        return ()
+
+
+def _gradient_check(obj: Any, *inputs: Any, dout: Any = None) -> None:
+    try:
+        check_layer(obj, *inputs, dout=dout)
+    except (GradientMismatch, GradsRebound) as exc:
+        raise SpecFailure(_gradcheck_text(exc, "ko"), _gradcheck_text(exc, "en")) from None
+
+
+def _model(impl: Any, case: Case, dtype: Any = np.float64) -> Any:
+    """The case's model, its weights redrawn from [-0.5, 0.5] by the case's seed (the initial embedding
+    weights are tiny, which would make every gradient look alike)."""
+    model = impl(*case.args, rng=case.meta["seed"], dtype=dtype)
+    gen = np.random.default_rng(case.meta["seed"])
+    for p in {id(p): p for p in model.params}.values():
+        p[...] = gen.uniform(-0.5, 0.5, p.shape)
+    return model
+
+
+def mprop_gradient(spec: Any, impl: Any, case: Case) -> None:
+    """The whole model in float64 against finite differences: every parameter of the encoder (reached only
+    through the dh the decoder hands back) and of the decoder."""
+    model = _model(impl, case)
+    _gradient_check(_named(NoInputGrads, model)(model), *case.inputs, dout=case.dout)
+
+
+def mprop_encoder_gradient(spec: Any, impl: Any, case: Case) -> None:
+    """The encoder alone: the gradient of ⟨dout, encoder(xs)⟩ for every encoder parameter."""
+    encoder = _model(impl, case).encoder
+    _gradient_check(_named(NoInputGrads, encoder)(encoder), case.inputs[0])
+
+
+def mprop_decoder_gradient(spec: Any, impl: Any, case: Case) -> None:
+    """The decoder alone, as a function of ts[:, :-1] and the state it receives (h, or hs_enc for
+    attention): every decoder parameter and the returned state gradient against finite differences."""
+    model = _model(impl, case)
+    state = np.array(model.encoder.forward(case.inputs[0].copy()), dtype=np.float64)
+    _gradient_check(model.decoder, case.inputs[1][:, :-1], state)
+
+
+def mprop_teacher_forcing(spec: Any, impl: Any, case: Case) -> None:
+    """The loss is the decoder's on ts[:, :-1] (from the encoder's output) scored against ts[:, 1:]."""
+    model = _model(impl, case)
+    xs, ts = case.inputs
+    loss = float(model.forward(xs.copy(), ts.copy()))
+    scores = model.decoder.forward(ts[:, :-1].copy(), model.encoder.forward(xs.copy()))
+    want = time_softmax_loss(scores, ts[:, 1:])
+    if not np.isclose(loss, want, rtol=IDENTITY_RTOL, atol=IDENTITY_ATOL):
+        raise SpecFailure(f"손실 {loss!r}이 Decoder에 ts[:, :-1]을 넣고 ts[:, 1:]로 잰 손실 {want!r}과 다릅니다",
+                          f"the loss {loss!r} differs from the decoder's on ts[:, :-1] scored against "
+                          f"ts[:, 1:] ({want!r})")
+
+
+def mprop_generate_constant(spec: Any, impl: Any, case: Case) -> None:
+    """A decoder whose affine always favours one id k (W = 0, b = onehot(k)) generates k sample_size times,
+    whatever the start id; generating twice gives the same ids."""
+    model = _model(impl, case)
+    V = case.args[0]
+    k = (case.meta["start"] + 1) % V
+    W, b = model.decoder.params[-2], model.decoder.params[-1]
+    W[...] = 0
+    b[...] = 0
+    b[k] = 1
+    xs, size = case.inputs[0][:1], case.meta["size"]
+    got = [int(i) for i in model.generate(xs.copy(), case.meta["start"], size)]
+    if got != [k] * size:
+        raise SpecFailure(f"언제나 {k}를 고르는 Decoder가 {got}를 생성했습니다 ({k}가 {size}개여야 함)",
+                          f"a decoder that always picks {k} generated {got} (expected {size} times {k})")
+    again = [int(i) for i in model.generate(xs.copy(), case.meta["start"], size)]
+    if again != got:
+        raise SpecFailure("같은 입력으로 두 번 생성한 결과가 다릅니다", "generating twice from the same input differs")
+
+
+def mprop_generate_consistent(spec: Any, impl: Any, case: Case) -> None:
+    """Generation is greedy and agrees with teacher forcing: feeding [start] + generated[:-1] to the
+    decoder's forward gives scores whose argmax at each step is the generated id."""
+    model = _model(impl, case)
+    xs, start, size = case.inputs[0][:1], case.meta["start"], case.meta["size"]
+    got = [int(i) for i in model.generate(xs.copy(), start, size)]
+    if len(got) != size:
+        raise SpecFailure(f"{size}개를 생성해야 하는데 {len(got)}개입니다",
+                          f"generated {len(got)} ids, expected {size}")
+    fed = np.array([[start] + got[:-1]], dtype=np.int64)
+    scores = np.asarray(model.decoder.forward(fed, model.encoder.forward(xs.copy())))
+    want = scores[0].argmax(axis=1).tolist()
+    if got != want:
+        raise SpecFailure(f"생성한 ID {got}가 같은 입력의 순전파 점수의 argmax {want}와 다릅니다",
+                          f"the generated ids {got} differ from the argmax {want} of the decoder's forward "
+                          "on the same inputs")
+
+
+def mprop_dtype(spec: Any, impl: Any, case: Case) -> None:
+    """float32 by default (as the book): params and grads stay float32 and the loss is finite."""
+    model = impl(*case.args, rng=case.meta["seed"])
+    loss = model.forward(*[np.array(a, copy=True) for a in case.inputs])
+    model.backward()
+    if not np.isfinite(float(loss)):
+        raise SpecFailure(f"손실이 유한하지 않습니다: {loss!r}", f"the loss is not finite: {loss!r}")
+    for what, arrays in (("params", model.params), ("grads", model.grads)):
+        for i, a in enumerate(arrays):
+            if np.asarray(a).dtype != np.float32:
+                raise SpecFailure(f"기본 dtype에서 {what}[{i}]가 {np.asarray(a).dtype}입니다 (float32여야 함)",
+                                  f"with the default dtype {what}[{i}] is {np.asarray(a).dtype} (expected float32)")
+
+
+def mprop_reproducible(spec: Any, impl: Any, case: Case) -> None:
+    """The same seed gives the same weights, loss, gradients and generated ids; NumPy's global random state
+    is untouched."""
+    before = _global_state()
+    runs = []
+    for _ in range(2):
+        model = impl(*case.args, rng=case.meta["seed"])
+        loss = float(model.forward(*[np.array(a, copy=True) for a in case.inputs]))
+        model.backward()
+        ids = [int(i) for i in model.generate(case.inputs[0][:1].copy(), case.meta["start"], case.meta["size"])]
+        runs.append((loss, ids, [np.array(a, copy=True) for a in model.params + model.grads]))
+    _same_global(before, "the model")
+    (la, ia, a), (lb, ib, b) = runs
+    if la != lb or ia != ib or not all(np.array_equal(x, y) for x, y in zip(a, b)):
+        raise SpecFailure("같은 시드로 만든 두 모델의 가중치·손실·기울기·생성 결과가 다릅니다",
+                          "two models built with the same seed differ in weights, loss, gradients or generation")
+
+
+SEQ2SEQ_PROPERTIES.update({
+    "model_gradient": mprop_gradient, "encoder_gradient": mprop_encoder_gradient,
+    "decoder_gradient": mprop_decoder_gradient, "teacher_forcing": mprop_teacher_forcing,
+    "generate_constant": mprop_generate_constant, "generate_consistent": mprop_generate_consistent,
+    "model_dtype": mprop_dtype, "model_reproducible": mprop_reproducible,
+})
+PROPERTY_TEXT.update({
+    "model_gradient": ("모델 전체의 모든 매개변수가 float64 수치 미분과 같다(Encoder는 Decoder가 돌려준 dh로만 닿음)",
+                       "every parameter of the whole model matches float64 finite differences"),
+    "encoder_gradient": ("Encoder만의 매개변수 기울기가 수치 미분과 같다",
+                         "the encoder's parameter gradients alone match finite differences"),
+    "decoder_gradient": ("Decoder만의 매개변수와 받은 상태(h 또는 hs_enc)의 기울기가 수치 미분과 같다",
+                         "the decoder's parameter and received-state gradients match finite differences"),
+    "teacher_forcing": ("Decoder의 입력은 ts[:, :-1], 정답은 ts[:, 1:]",
+                        "the decoder reads ts[:, :-1] and is scored against ts[:, 1:]"),
+    "generate_constant": ("언제나 한 ID를 고르는 Decoder는 그 ID를 sample_size번 생성한다",
+                          "a decoder that always picks one id generates it sample_size times"),
+    "generate_consistent": ("생성은 탐욕적이고 같은 입력의 순전파 점수의 argmax와 같다",
+                            "generation is greedy and agrees with the decoder's forward"),
+    "model_dtype": ("기본 dtype은 float32(params, grads)", "float32 by default (params, grads)"),
+    "model_reproducible": ("같은 시드면 같은 가중치·손실·기울기·생성, 전역 난수 상태는 그대로",
+                           "the same seed gives the same weights, loss, gradients and generation"),
+})
+_MODEL = ("model_gradient", "encoder_gradient", "decoder_gradient", "teacher_forcing", "generate_constant",
+          "generate_consistent", "model_dtype", "model_reproducible")
+_MODULES = {"Seq2seq": "refnn.models.seq2seq", "PeekySeq2seq": "refnn.models.seq2seq",
+            "AttentionSeq2seq": "refnn.models.attention_seq2seq"}
+
+
 def _rows() -> dict[str, Spec]:
     rows = [
         Spec("WeightSum", "layer", _LAYER + ("one_hot_selects", "permutation"), module="refnn.layers"),
@@ -199,8 +375,9 @@ def _rows() -> dict[str, Spec]:
 
 #: The rows chapters 7–8 add to ``refnn.testing.SPECS``.
 SEQ2SEQ_SPECS: dict[str, Spec] = _rows()
+SEQ2SEQ_SPECS.update({name: Spec(name, "model", _MODEL, module=module) for name, module in _MODULES.items()})
 
-_STRATEGIES = dict(ATTENTION_CASES)
+_STRATEGIES = {**ATTENTION_CASES, **MODEL_CASES}
 
 
 def seq2seq_test(name: str, prop: str, impl: Any,
