@@ -5,6 +5,7 @@
 """
 
 from refnn.models.attention_seq2seq import AttentionDecoder, AttentionEncoder, AttentionSeq2seq  # noqa: F401
+from refnn.models.generate import BetterRnnlmGen, RnnlmGen  # noqa: F401
 from refnn.models.mlp import TwoLayerNet
 from refnn.models.rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm  # noqa: F401 - joins __all__ once registered in refnn.testing.SPECS
 from refnn.models.seq2seq import Decoder, Encoder, PeekyDecoder, PeekySeq2seq, Seq2seq  # noqa: F401
