@@ -162,3 +162,24 @@ def test_save_and_load_params_round_trip_in_place(tmp_path):
     b.load_params(tmp_path / "rnnlm.npz")
     assert all(p is q for p, q in zip(arrays, b.params))
     assert all(np.array_equal(p, q) and p.dtype == np.float32 for p, q in zip(a.params, b.params))
+
+
+# --- the benchmark's textbook baseline computes what refnn computes --------------------------------
+
+def test_textbook_rnnlm_equals_refnn_rnnlm():
+    from refnn.benchmarks import textbook_rnnlm as book
+    from refnn.benchmarks.rnnlm import matmul_floor
+
+    rng = np.random.default_rng(3)
+    model, base = Rnnlm(50, 8, 8, rng=0), book.Rnnlm(50, 8, 8, seed=1)
+    for p, q in zip(base.params, model.params):
+        p[...] = q
+    for _ in range(2):  # the second batch starts from the carried state
+        xs, ts = rng.integers(0, 50, (3, 5)), rng.integers(0, 50, (3, 5))
+        loss, base_loss = model.forward(xs, ts), base.forward(xs, ts)
+        model.backward()
+        base.backward()
+        assert math.isclose(loss, float(base_loss), rel_tol=1e-5)
+        for g, h in zip(model.grads, base.grads):
+            np.testing.assert_allclose(g, h, rtol=1e-4, atol=1e-6)
+    matmul_floor(50, 8, 8, 3, 5)()

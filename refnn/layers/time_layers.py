@@ -266,7 +266,8 @@ class TimeSoftmaxWithLoss(Layer):
         t_safe = np.where(mask, t, 0)
         z_t = np.take_along_axis(z, t_safe[..., None], axis=2)[..., 0]
         loss = -np.sum((z_t - np.log(s))[mask], dtype=np.float64) / count  # log y_t = z_t - log s
-        self.y, self.t, self.mask, self.count = e / s[..., None], t_safe, mask, count
+        e /= s[..., None]  # y = e / s, in place: a second (N, T, V) array costs more than the division
+        self.y, self.t, self.mask, self.count = e, t_safe, mask, count
         return float(loss)
 
     def backward(self, dout: Any = 1.0) -> np.ndarray:
