@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +28,7 @@ import numpy as np
 
 from refnn.benchmarks import textbook_rnnlm as book
 from refnn.benchmarks.timing import interleave, machine_info, median
+from refnn.benchmarks.word2vec import _per_call
 
 __all__ = ["rnnlm_case", "run", "main", "SIZES", "TARGETS"]
 
@@ -36,16 +36,6 @@ __all__ = ["rnnlm_case", "run", "main", "SIZES", "TARGETS"]
 SIZES = (10_000, 100, 100, 20, 35)
 #: contender → target upper bound of median(refnn) / median(contender).
 TARGETS = {"textbook": 0.6, "matmul floor": 1.3}
-
-
-def _per_call(fn: Callable[[], object], number: int) -> Callable[[], float]:
-    def run() -> float:
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        return (time.perf_counter() - start) / number
-
-    return run
 
 
 def _batches(V: int, N: int, T: int, count: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -16,27 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from refnn.benchmarks.textbook_word2vec import Embedding  # the book's: dense dW zeroed, then np.add.at
+
 __all__ = ["Rnnlm", "SGD", "clip_grads"]
 
 
 def _sigmoid(x):
     return 1 / (1 + np.exp(-x))
-
-
-class Embedding:
-    def __init__(self, W):
-        self.params = [W]
-        self.grads = [np.zeros_like(W)]
-        self.idx = None
-
-    def forward(self, idx):
-        self.idx = idx
-        return self.params[0][idx]
-
-    def backward(self, dout):
-        dW = self.grads[0]
-        dW[...] = 0
-        np.add.at(dW, self.idx, dout)
 
 
 class TimeEmbedding:
