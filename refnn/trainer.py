@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-__all__ = ["Trainer", "clip_grads", "RnnlmTrainer", "eval_perplexity", "batch_offsets"]
+__all__ = ["Trainer", "clip_grads", "RnnlmTrainer", "eval_perplexity", "batch_offsets", "shared_params"]
 
 
 class _Model(Protocol):
@@ -358,6 +358,46 @@ def batch_offsets(data_size: int, batch_size: int) -> np.ndarray:
     return np.arange(batch_size) * (data_size // batch_size)
 
 
+def shared_params(params: Sequence[np.ndarray]) -> list[tuple[int, list[tuple[int, bool]]]]:
+    r"""같은 가중치가 `params`에 여러 번 있으면 묶습니다: 같은 배열 객체이거나, 다른 매개변수의 전치 뷰일 때.
+
+    Returns
+    -------
+    list of (int, list of (int, bool))
+        서로 다른 가중치마다 `(처음 나온 번호 i, [(같은 가중치의 다른 번호 j, 전치인지), ...])`.
+        `RnnlmTrainer`는 `grads[i] += grads[j]`(전치면 `grads[j].T`)로 합친 뒤 `params[i]`만 갱신합니다.
+
+    Notes
+    -----
+    책의 `remove_duplicate`는 값이 같은 전치 행렬을 찾아 합칩니다(모양이 같은 서로 다른 가중치를
+    값이 우연히 같다고 합칠 수도 있습니다). refnn은 **메모리**로 판단합니다: `p`가 `q`와 같은 객체이거나
+    `p.T`가 `q`와 같은 주소·형상·보폭이면 같은 가중치입니다.
+
+    Examples
+    --------
+    >>> W = np.zeros((2, 3))
+    >>> shared_params([W, np.ones(3), W.T, W])
+    [(0, [(2, True), (3, False)]), (1, [])]
+    """
+    def same_memory(a: np.ndarray, b: np.ndarray) -> bool:
+        return bool(a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+                    and a.shape == b.shape and a.strides == b.strides)
+
+    groups: list[tuple[int, list[tuple[int, bool]]]] = []
+    for j, p in enumerate(params):
+        for i, others in groups:
+            q = params[i]
+            if p is q or same_memory(p, q):
+                others.append((j, False))
+                break
+            if p.ndim == 2 and same_memory(p.T, q):
+                others.append((j, True))
+                break
+        else:
+            groups.append((j, []))
+    return groups
+
+
 class RnnlmTrainer:
     r"""RNN 언어 모델을 절단된 BPTT로 학습시키는 루프 (5.5.3절, 6.4절).
 
@@ -391,6 +431,9 @@ class RnnlmTrainer:
     이므로 각 행은 자신의 이어진 구간을 차례로 읽고, 모델의 은닉 상태(`stateful`)가 반복 사이에
     이어집니다. 한 에폭은 $\lfloor L / (BT) \rfloor$ 번의 반복이며 반복마다
     `forward`, `backward`, (있으면) `clip_grads(grads, max_grad)`, `optimizer.update`를 합니다.
+
+    `params`에 같은 가중치가 여러 번 있으면(같은 배열이거나 전치 뷰, `shared_params`) 기울기를 합쳐
+    한 번만 갱신합니다. refnn의 `BetterRnnlm`은 공유 가중치를 처음부터 한 번만 넣으므로 합칠 것이 없습니다.
 
     **책과 다른 점**: 책은 `fit`을 부를 때마다 `ppl_list`를 비웁니다. refnn은 기록을 이어서 쌓으므로
     `fit`을 나누어 불러도 전체 학습 곡선이 남습니다. 또 반복 번호를 전체로 이어 세어 정확히
@@ -471,12 +514,17 @@ class RnnlmTrainer:
                              f"length {data_size}")
         self.eval_interval = eval_interval
         model, optimizer = self.model, self.optimizer
-        params, grads = model.params, model.grads
+        shared = shared_params(model.params)
+        params = [model.params[i] for i, _ in shared]
+        grads = [model.grads[i] for i, _ in shared]
         for _ in range(int(max_epoch)):
             for _ in range(max_iters):
                 batch_x, batch_t = self.get_batch(xs, ts, batch_size, time_size)
                 loss = model.forward(batch_x, batch_t)
                 model.backward()
+                for (_, others), g in zip(shared, grads):
+                    for j, transposed in others:
+                        g += model.grads[j].T if transposed else model.grads[j]
                 if max_grad is not None:
                     clip_grads(grads, max_grad)
                 optimizer.update(params, grads)

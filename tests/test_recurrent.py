@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import Phase, settings
 
-from refnn.layers import recurrent, time_layers
+from refnn.layers import gated, recurrent, time_layers
 from refnn.testing.rnn_properties import RNN_SPECS, rnn_test
 from tests.conftest import GRADIENT_FACTOR
 from tests.fixtures.broken_recurrent import BROKEN
@@ -45,10 +45,13 @@ def test_every_property_has_a_broken_fixture():
 
 
 def test_every_new_public_name_has_a_row():
-    public = set(recurrent.__all__) | set(time_layers.__all__)
-    assert public <= set(RNN_SPECS), sorted(public - set(RNN_SPECS))
-    for name in public:
-        assert implementation(name) is getattr(recurrent if name in recurrent.__all__ else time_layers, name)
+    from refnn.models import rnnlm
+
+    modules = (recurrent, gated, time_layers, rnnlm)
+    public = {name: m for m in modules for name in m.__all__}
+    assert set(public) <= set(RNN_SPECS), sorted(set(public) - set(RNN_SPECS))
+    for name, module in public.items():
+        assert implementation(name) is getattr(module, name)
 
 
 # --- errors and the book's behaviours refnn changes ------------------------------------------------

@@ -183,3 +183,25 @@ def test_textbook_rnnlm_equals_refnn_rnnlm():
         for g, h in zip(model.grads, base.grads):
             np.testing.assert_allclose(g, h, rtol=1e-4, atol=1e-6)
     matmul_floor(50, 8, 8, 3, 5)()
+
+
+def test_trainer_merges_a_weight_listed_twice_or_as_a_transposed_view():
+    """A book-style BetterRnnlm (W_embed and its transposed view both in params, one gradient each) trains
+    exactly as refnn's, which lists the tied weight once."""
+    from refnn.models import BetterRnnlm
+    from refnn.trainer import shared_params
+    from tests.fixtures.broken_recurrent import BetterRnnlmListsTheView
+
+    W = np.zeros((2, 3))
+    assert shared_params([W, W.T, np.zeros((3, 2)), W]) == [(0, [(1, True), (3, False)]), (2, [])]
+    square = np.zeros((3, 3))
+    assert shared_params([square, square.T]) == [(0, [(1, True)])]
+    corpus = np.arange(300) % 11
+    runs = []
+    for cls in (BetterRnnlm, BetterRnnlmListsTheView):
+        model = cls(11, 6, 6, dropout_ratio=0.5, rng=4)
+        RnnlmTrainer(model, SGD(lr=0.5)).fit(corpus[:-1], corpus[1:], max_epoch=1, batch_size=3, time_size=5,
+                                              eval_interval=None)
+        runs.append(model.params[:8])
+    for p, q in zip(*runs):
+        np.testing.assert_allclose(p, q, rtol=1e-6, atol=1e-7)
