@@ -1,10 +1,10 @@
 """Markdown of the chapter 2–4 pages, generated at build time from the test suite.
 
-``properties_md(name)`` lists what the suite verifies for a chapter 2–4 name. It reads
-``refnn.testing.SPECS`` when the name is registered there (the same list as chapter 1's
-pages), and otherwise the rows and descriptions of ``refnn.testing.word2vec_properties``,
-which the chapter 2–4 tests run directly. Either way the list is the suite's own, and each
-property links to the function that checks it.
+``properties_md(name)`` lists what the suite verifies for a chapter 2–4 name. It reads the
+row in ``refnn.testing.SPECS`` when the name is registered there (as chapter 1's pages do),
+and otherwise the row of ``refnn.testing.word2vec_properties``, which the chapter 2–4 tests
+run directly. Either way the list is the suite's own, and each property links to the function
+that checks it.
 """
 
 from __future__ import annotations
@@ -41,24 +41,28 @@ def _location(prop: str) -> tuple[str, int] | None:
 
 
 def properties_md(name: str, depth: int = 2) -> str:
-    """Bulleted list of the properties verified for ``name``, with links to their checks."""
-    from refnn.testing import PROPERTIES, SPECS
+    """Bulleted list of the properties verified for ``name``, with links to their checks.
 
-    if name in SPECS:
-        return sitedocs.properties_md(name, depth=depth)
+    The row comes from ``refnn.testing.SPECS`` when ``name`` is registered there, else from
+    ``WORD2VEC_SPECS``; the descriptions from ``PROPERTIES``, else ``PROPERTY_TEXT``.
+    """
+    from refnn.testing import PROPERTIES, SPECS
     from refnn.testing.word2vec_properties import PROPERTY_TEXT, WORD2VEC_SPECS
 
-    spec = WORD2VEC_SPECS[name]
+    spec = SPECS[name] if name in SPECS else WORD2VEC_SPECS[name]
+    extended = set(getattr(spec, "extended", ()))
     lines = []
     for prop in spec.all_properties:
-        ko = (PROPERTY_TEXT.get(prop) or PROPERTIES[prop])[0]
-        loc = _location(prop)
+        ko = (PROPERTIES.get(prop) or PROPERTY_TEXT[prop])[0]
+        loc = sitedocs._property_location(spec, prop) if name in SPECS else None
+        loc = loc or _location(prop)
         where = f" — [검사 코드]({sitedocs._link(loc[0], loc[1], depth)})" if loc else ""
-        lines.append(f"- **`{prop}`**: {ko}{where}")
-    runner = sitedocs.guard(RUNNERS[spec.kind], depth=depth).split(": ", 1)[1]
-    test_id = RUNNERS[spec.kind]
+        extra = " *(refnn의 추가 약속)*" if prop in extended else ""
+        lines.append(f"- **`{prop}`**: {ko}{extra}{where}")
+    test_id = RUNNERS[WORD2VEC_SPECS[name].kind]
+    runner = sitedocs.guard(test_id, depth=depth).split(": ", 1)[1]
     example = spec.all_properties[0]
-    param = example if spec.kind == "sampler" else f"{name}-{example}"
+    param = example if WORD2VEC_SPECS[name].kind == "sampler" else f"{name}-{example}"
     lines.append(f"\n(이름, 성질) 쌍마다 테스트 하나: {runner} — 예: `pytest \"{test_id}[{param}]\"`")
     return "\n".join(lines)
 
