@@ -64,7 +64,23 @@ def properties_md(name: str, depth: int = 2) -> str:
     example = spec.all_properties[0]
     param = example if WORD2VEC_SPECS[name].kind == "sampler" else f"{name}-{example}"
     lines.append(f"\n(이름, 성질) 쌍마다 테스트 하나: {runner} — 예: `pytest \"{test_id}[{param}]\"`")
+    lines.append(_broken_md(name, depth))
     return "\n".join(lines)
+
+
+def _broken_md(name: str, depth: int) -> str:
+    """How many deliberately broken versions of ``name`` the suite keeps, and for which properties."""
+    from tests.fixtures.broken_word2vec import BROKEN
+
+    props = sorted({p for n, p, _ in BROKEN if n == name})
+    if not props:
+        return ""
+    count = sum(n == name for n, _, _ in BROKEN)
+    link = sitedocs.guard("tests/test_word2vec.py::test_property_rejects_broken_implementation",
+                          depth=depth).split(": ", 1)[1]
+    names = ", ".join(f"`{p}`" for p in props)
+    return (f"\n검사가 틀린 구현을 실제로 잡아내는지도 확인합니다. 일부러 틀리게 만든 구현 {count}개가 "
+            f"각자 깨뜨린 성질({names})에서 실패로 판정되는지 {link}에서 봅니다.")
 
 
 def guard(*test_ids: str, depth: int = 2) -> str:
