@@ -22,11 +22,17 @@ def implementation(name: str):
     return getattr(importlib.import_module(RNN_SPECS[name].module), name)
 
 
+#: Chapter 1's protocol properties, already run on every chapter 1-4 layer: half the examples here.
+PROTOCOL = {"shapes", "dtype", "no_mutation", "grads_inplace", "backward_twice", "linearity", "batch_mean"}
+
+
 @pytest.mark.parametrize(("name", "prop"), CASES, ids=[f"{n}-{p}" for n, p in CASES])
 def test_property(name, prop):
     examples = settings.default.max_examples
     if "gradient" in prop:
         examples *= GRADIENT_FACTOR
+    elif prop in PROTOCOL:
+        examples = max(10, examples // 2)
     rnn_test(name, prop, implementation(name), settings(settings.default, max_examples=examples))()
 
 
