@@ -205,3 +205,23 @@ def test_trainer_merges_a_weight_listed_twice_or_as_a_transposed_view():
         runs.append(model.params[:8])
     for p, q in zip(*runs):
         np.testing.assert_allclose(p, q, rtol=1e-6, atol=1e-7)
+
+
+# --- quality against a known optimum ----------------------------------------------------------------
+
+def test_rnnlm_nears_the_entropy_rate_of_a_second_order_markov_chain():
+    """On 30,000 words of a random second-order chain over 8 words (exp(H) ≈ 3.60, the best one-word-memory
+    model ≈ 7.02, unigram ≈ 7.7), an Rnnlm (D = 16, H = 32, Adam, 5 epochs of truncated BPTT, T = 20) reaches
+    a validation perplexity within 15 % of exp(H): it must use the word before the last."""
+    from refnn.optim import Adam
+    from refnn.testing.rnn_cases import sample_chain, second_order_chain
+
+    P, H, H1 = second_order_chain(8, seed=0)
+    assert math.exp(H1) > 1.15 * math.exp(H)  # a memory of one word cannot pass
+    train, val = sample_chain(P, 30_000, seed=1), sample_chain(P, 5_000, seed=2)
+    model = Rnnlm(8, 16, 32, rng=0)
+    RnnlmTrainer(model, Adam(lr=0.01)).fit(train[:-1], train[1:], max_epoch=5, batch_size=10, time_size=20,
+                                            max_grad=1.0, eval_interval=None)
+    model.reset_state()
+    ppl = eval_perplexity(model, val, batch_size=10, time_size=20)
+    assert ppl <= 1.15 * math.exp(H), (ppl, math.exp(H))

@@ -22,7 +22,8 @@ from refnn.testing.cases import Case
 from refnn.testing.word2vec_cases import bce
 
 __all__ = ["RNN_CASES", "RNN_REFERENCES", "MODEL_CASES", "MAX_T", "WEIGHT_BOUND", "INPUT_BOUND",
-           "rnn_steps", "lstm_steps", "gru_steps", "steps", "time_softmax_loss", "IGNORE"]
+           "rnn_steps", "lstm_steps", "gru_steps", "steps", "second_order_chain", "sample_chain",
+           "time_softmax_loss", "IGNORE"]
 
 Strategy = Callable[[Any], st.SearchStrategy[Case]]
 
@@ -271,3 +272,41 @@ def _tied_model(draw: Any, dtype: Any = np.float64) -> Case:
 
 
 MODEL_CASES: dict[str, Strategy] = {"SimpleRnnlm": _model, "Rnnlm": _model, "BetterRnnlm": _tied_model}
+
+
+# --- a corpus with a known optimum: a second-order Markov chain ----------------------------------------
+
+def second_order_chain(vocab_size: int, seed: int, alpha: float = 0.3) -> tuple[np.ndarray, float, float]:
+    """A random second-order Markov chain P[a, b, c] = P(w_t = c | w_{t-2} = a, w_{t-1} = b) (rows drawn
+    from Dirichlet(alpha)), its exact entropy rate H (nats; exp(H) is the best perplexity any model can
+    reach) and the entropy rate H1 of its best first-order approximation (a model that remembers one word).
+
+    H = −Σ_{a,b} π(a, b) Σ_c P[a, b, c] log P[a, b, c], with π the stationary distribution of the pair chain
+    (a, b) → (b, c), computed from its transition matrix.
+    """
+    V = vocab_size
+    P = np.random.default_rng(seed).dirichlet(np.full(V, alpha), size=(V, V))
+    M = np.zeros((V * V, V * V))
+    for a in range(V):
+        for b in range(V):
+            M[a * V + b, b * V + np.arange(V)] = P[a, b]
+    w, vecs = np.linalg.eig(M.T)
+    pi = np.real(vecs[:, np.argmin(np.abs(w - 1))])
+    pair = (pi / pi.sum()).reshape(V, V)
+    H = -float(np.sum(pair[..., None] * P * np.log(P)))
+    bigram = np.einsum("ab,abc->bc", pair, P)  # π(b, c), then P(c | b)
+    p1 = bigram / bigram.sum(axis=1, keepdims=True)
+    H1 = -float(np.sum(bigram * np.log(p1)))
+    return P, H, H1
+
+
+def sample_chain(P: np.ndarray, size: int, seed: int) -> np.ndarray:
+    """``size`` words of the chain ``P`` (as from `second_order_chain`), starting from (0, 0)."""
+    rng = np.random.default_rng(seed)
+    cdf = P.cumsum(axis=2)
+    u = rng.random(size)
+    x = np.zeros(size, dtype=np.int64)
+    last = P.shape[0] - 1
+    for i in range(2, size):
+        x[i] = min(int(np.searchsorted(cdf[x[i - 2], x[i - 1]], u[i])), last)
+    return x
