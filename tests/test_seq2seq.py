@@ -115,3 +115,28 @@ def test_eval_seq2seq_verbose_shows_the_question_in_reading_order(capsys):
     question = np.array([[4, 2, 3, 1]])  # "1+2 " reversed
     eval_seq2seq(Fixed([2, 2, 4]), question, np.array([[0, 1, 2, 4]]), ID_TO_CHAR, verbose=True, is_reverse=True)
     assert capsys.readouterr().out.splitlines() == ["Q 1+2 ", "T 12 ", "X 22 "]
+
+
+@pytest.mark.parametrize("name", ["PeekySeq2seq", "AttentionSeq2seq"])
+def test_the_benchmark_baseline_computes_refnns_loss_and_gradients(name):
+    from refnn import models
+    from refnn.benchmarks import textbook_seq2seq as book
+
+    rng = np.random.default_rng(0)
+    base, model = getattr(book, name)(13, 5, 6), getattr(models, name)(13, 5, 6, rng=0)
+    for p, q in zip(base.params, model.params):
+        p[...] = q
+    xs, ts = rng.integers(0, 13, (4, 7)), rng.integers(0, 13, (4, 5))
+    assert np.isclose(base.forward(xs, ts), model.forward(xs, ts), rtol=1e-6)
+    base.backward()
+    model.backward()
+    for g, h in zip(base.grads, model.grads):
+        np.testing.assert_allclose(g, h, rtol=1e-4, atol=1e-6)
+
+
+def test_the_benchmark_case_runs_both_contenders_on_the_same_batches():
+    from refnn.benchmarks.seq2seq import seq2seq_case
+
+    contenders = seq2seq_case("peeky-addition", number=1, batches=2)
+    assert set(contenders) == {"refnn", "textbook"}
+    assert all(fn() > 0 for fn in contenders.values())
