@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from refnn._validation import FORWARD_FIRST
 from refnn.layers.attention import TimeAttention
 from refnn.models.seq2seq import Decoder, Encoder, Seq2seq
 
@@ -44,8 +45,7 @@ class AttentionEncoder(Encoder):
 
     def backward(self, dhs: Any) -> None:
         if self.hs is None:
-            raise RuntimeError("AttentionEncoder.backward: forward must come first "
-                               "(backward가 forward보다 먼저 호출되었습니다)")
+            raise RuntimeError(FORWARD_FIRST.format(name=type(self).__name__))
         self.embed.backward(self.lstm.backward(dhs))
 
 
@@ -78,14 +78,15 @@ class AttentionDecoder(Decoder):
     c = \text{TimeAttention}(hs_{\text{enc}}, hs_{\text{dec}}), \quad
     s = [c, hs_{\text{dec}}]\, W_{\text{affine}} + b_{\text{affine}}$$
 
-    역전파에서 Affine의 입력 기울기를 앞쪽 $H$열(맥락 $c$)과 뒤쪽 $H$열($hs_{\text{dec}}$)로 나눕니다.
-    $hs_{\text{dec}}$는 어텐션과 Affine 두 곳에 쓰이므로 두 기울기를 더하고, $hs_{\text{enc}}$의
-    기울기는 어텐션에서 온 것에 LSTM의 초기 상태 기울기를 마지막 시각에 더한 것입니다:
+    역전파에서 Affine의 입력 기울기 $G = \partial L / \partial [c, hs_{\text{dec}}]$ 를 앞쪽 $H$열
+    $G_c$(맥락 $c$)와 뒤쪽 $H$열 $G_h$($hs_{\text{dec}}$)로 나눕니다. $hs_{\text{dec}}$는 어텐션과 Affine 두
+    곳에 쓰이므로 두 기울기를 더하고, $hs_{\text{enc}}$의 기울기는 어텐션에서 온 것에 LSTM의 초기 상태
+    기울기 $\partial L / \partial h_0$ 를 마지막 시각에 더한 것입니다:
 
-    $$\frac{\partial L}{\partial hs_{\text{dec}}} = dA_{[:, :, H:]} + \frac{\partial L}{\partial Y}\Big|_{\text{att}},
-    \qquad
-    \frac{\partial L}{\partial hs_{\text{enc}}} = \frac{\partial L}{\partial X}\Big|_{\text{att}}
-    + [t = T_{\text{enc}}]\, \frac{\partial L}{\partial h_0}$$
+    $$(d_X, d_Y) = \text{TimeAttention.backward}(G_c), \qquad
+    \frac{\partial L}{\partial hs_{\text{dec}}} = G_h + d_Y, \qquad
+    \frac{\partial L}{\partial hs_{\text{enc}, t}} = d_{X,t} + [t = T_{\text{enc}}]\,
+    \frac{\partial L}{\partial h_0}$$
 
     References
     ----------

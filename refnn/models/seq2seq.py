@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from refnn._validation import FORWARD_FIRST
 from refnn.io import load_params as _load_params
 from refnn.io import save_params as _save_params
 from refnn.layers.gated import TimeLSTM
@@ -112,7 +113,7 @@ class Encoder(_Parts):
 
     def backward(self, dh: Any) -> None:
         if self.hs is None:
-            raise RuntimeError("Encoder.backward: forward must come first (backward가 forward보다 먼저 호출되었습니다)")
+            raise RuntimeError(FORWARD_FIRST.format(name=type(self).__name__))
         dhs = np.zeros_like(self.hs)
         dhs[:, -1] = dh
         self.embed.backward(self.lstm.backward(dhs))
