@@ -79,3 +79,11 @@ def test_book_shape_of_attention_weights():
     layer = TimeAttention()
     layer.forward(np.ones((2, 3, 4)), np.ones((2, 5, 4)))
     assert np.array(layer.attention_weights).shape == (5, 2, 3)  # (T_dec, N, T_enc), as the book's list
+
+
+@pytest.mark.parametrize(("name", "prop"), CASES, ids=[f"{n}-{p}" for n, p in CASES])
+def test_the_books_form_passes(name, prop):
+    """The benchmark's textbook layers (the book's design: repeat, per-step Attention objects) pass too."""
+    from refnn.benchmarks import textbook_seq2seq as book
+
+    seq2seq_test(name, prop, getattr(book, name), settings(settings.default, max_examples=10))()

@@ -155,7 +155,9 @@ class Attention:
         self.weight_layer, self.sum_layer = AttentionWeight(), WeightSum()
 
     def forward(self, hs, h):
-        return self.sum_layer.forward(hs, self.weight_layer.forward(hs, h))
+        a = self.weight_layer.forward(hs, h)
+        self.attention_weight = a
+        return self.sum_layer.forward(hs, a)
 
     def backward(self, dout):
         dhs0, da = self.sum_layer.backward(dout)
@@ -171,11 +173,12 @@ class TimeAttention:
     def forward(self, hs_enc, hs_dec):
         N, T, H = hs_dec.shape
         out = np.empty_like(hs_dec)
-        self.layers = []
+        self.layers, self.attention_weights = [], []
         for t in range(T):
             layer = Attention()
             out[:, t, :] = layer.forward(hs_enc, hs_dec[:, t, :])
             self.layers.append(layer)
+            self.attention_weights.append(layer.attention_weight)
         return out
 
     def backward(self, dout):
