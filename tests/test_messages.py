@@ -216,6 +216,9 @@ def test_check_pairs_messages():
            "SGD", [np.zeros(1), np.zeros(1)], [np.zeros(1), 0.0])
     raises(ValueError, "SGD.update: params[0] shape (2,) does not match grads[0] shape (3,)", check_pairs,
            "SGD", [np.zeros(2)], [np.zeros(3)])
+    for cls in OPTIMIZERS:
+        raises(ValueError, f"{cls.__name__}.update: params and grads have different lengths (1 vs 2)",
+               cls().update, [np.zeros(2)], [np.zeros(2), np.zeros(2)])
     opt = Adam()
     opt.update([np.zeros(2)], [np.zeros(2)])
     raises(ValueError, "Adam.update: got 2 params, but the state was created for 1; use a new Adam for a "
