@@ -225,3 +225,16 @@ def test_rnnlm_nears_the_entropy_rate_of_a_second_order_markov_chain():
     model.reset_state()
     ppl = eval_perplexity(model, val, batch_size=10, time_size=20)
     assert ppl <= 1.15 * math.exp(H), (ppl, math.exp(H))
+
+
+def test_better_rnnlm_saves_the_tied_weight_once_and_loads_it_back(tmp_path):
+    from refnn.models import BetterRnnlm
+
+    a, b = BetterRnnlm(9, 4, 4, rng=0), BetterRnnlm(9, 4, 4, rng=1)
+    a.save_params(tmp_path / "better.npz")
+    with np.load(tmp_path / "better.npz", allow_pickle=False) as f:
+        assert len(f.files) == len(a.params) == 8
+    b.load_params(tmp_path / "better.npz")
+    assert all(np.array_equal(p, q) for p, q in zip(a.params, b.params))
+    assert np.shares_memory(b.layers[-1].params[0], b.params[0])  # the Affine still sees the loaded weight
+    np.testing.assert_array_equal(b.predict(np.array([[1, 2]])), a.predict(np.array([[1, 2]])))
