@@ -346,7 +346,7 @@ def _rnnlm_count(who: str, what: str, value: Any) -> int:
 
 
 def batch_offsets(data_size: int, batch_size: int) -> np.ndarray:
-    r"""미니배치의 행마다 읽기 시작할 위치: $i \cdot \lfloor \text{data\_size} / B \rfloor$ (5.5.3절).
+    r"""미니배치의 행마다 읽기 시작할 위치: $i \cdot \lfloor \text{data\_size} / B \rfloor$ (5.5절).
 
     말뭉치를 `batch_size`개의 이어진 구간으로 나누고, 행 $i$는 자신의 구간을 처음부터 차례로 읽습니다.
 
@@ -399,7 +399,7 @@ def shared_params(params: Sequence[np.ndarray]) -> list[tuple[int, list[tuple[in
 
 
 class RnnlmTrainer:
-    r"""RNN 언어 모델을 절단된 BPTT로 학습시키는 루프 (5.5.3절, 6.4절).
+    r"""RNN 언어 모델을 절단된 BPTT로 학습시키는 루프 (5.5절, 6.4절).
 
     Parameters
     ----------
@@ -441,7 +441,7 @@ class RnnlmTrainer:
 
     References
     ----------
-    밑바닥부터 시작하는 딥러닝 2, 5.5.3절 (RNNLM의 Trainer 클래스).
+    밑바닥부터 시작하는 딥러닝 2, 5.5절 (RNNLM의 Trainer 클래스).
 
     Examples
     --------

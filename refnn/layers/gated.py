@@ -239,7 +239,7 @@ class TimeLSTM(_TimeRecurrent):
 
 
 class GRU(Layer):
-    r"""한 시각의 GRU 셀 (6장 칼럼, 부록). 가중치를 `(·, 3H)`에 **z, r, h̃** 순서로 묶고 편향을 둡니다.
+    r"""한 시각의 GRU 셀 (부록 C). 가중치를 `(·, 3H)`에 **z, r, h̃** 순서로 묶고 편향을 둡니다.
 
     Parameters
     ----------
@@ -429,7 +429,7 @@ class TimeGRU(_TimeRecurrent):
 
 
 class TimeBiLSTM(Layer):
-    r"""양방향 LSTM: 앞으로 읽는 `TimeLSTM`과 거꾸로 읽는 `TimeLSTM`의 은닉 상태를 이어 붙입니다 (8.5.2절).
+    r"""양방향 LSTM: 앞으로 읽는 `TimeLSTM`과 거꾸로 읽는 `TimeLSTM`의 은닉 상태를 이어 붙입니다 (8.5절).
 
     Parameters
     ----------
@@ -458,7 +458,7 @@ class TimeBiLSTM(Layer):
 
     References
     ----------
-    밑바닥부터 시작하는 딥러닝 2, 8.5.2절 (양방향 RNN).
+    밑바닥부터 시작하는 딥러닝 2, 8.5절 (양방향 RNN).
 
     Examples
     --------

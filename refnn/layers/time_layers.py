@@ -29,7 +29,7 @@ def _sequence(name: str, xs: Any, width: int) -> np.ndarray:
 
 
 class TimeEmbedding(Layer):
-    r"""단어 ID의 시계열 `(N, T)`를 단어 벡터의 시계열 `(N, T, D)`로 바꾸는 계층 (5.3.1절).
+    r"""단어 ID의 시계열 `(N, T)`를 단어 벡터의 시계열 `(N, T, D)`로 바꾸는 계층 (5.4.2절).
 
     $T$개의 시각 모두에 같은 가중치 `W`의 Embedding을 적용한 것과 같습니다.
 
@@ -62,7 +62,7 @@ class TimeEmbedding(Layer):
 
     References
     ----------
-    밑바닥부터 시작하는 딥러닝 2, 5.4.1절 (Time 계층 구현).
+    밑바닥부터 시작하는 딥러닝 2, 5.4.2절 (Time 계층 구현).
 
     Examples
     --------
@@ -282,7 +282,7 @@ class TimeSoftmaxWithLoss(Layer):
 
 
 class TimeSigmoidWithLoss(SigmoidWithLoss):
-    r"""모든 시각의 시그모이드와 이진 교차 엔트로피 오차의 평균 (6장).
+    r"""모든 시각의 시그모이드와 이진 교차 엔트로피 오차의 평균 (책의 `common/time_layers.py`에 있는 계층).
 
     점수 `xs: (N, T)`와 정답 `ts: (N, T)`(0 또는 1)를 받아 $N \cdot T$개 칸의 평균 손실을 돌려줍니다.
     계산은 `SigmoidWithLoss`와 같고(softplus로 정확히), 입력이 2차원 `(N, T)`인지만 더 확인합니다.
