@@ -357,9 +357,10 @@ def _rows() -> dict[str, Spec]:
         Spec("TimeLSTM", "layer", _TIME, module="refnn.layers"),
         Spec("TimeEmbedding", "layer", _WITH_PARAMS + ("per_step",), module="refnn.layers"),
         Spec("TimeAffine", "layer", _WITH_PARAMS + ("per_step",), module="refnn.layers"),
-        Spec("TimeSoftmaxWithLoss", "loss", _BACKPROP + ("batch_mean", "ignored_entries", "labels_onehot",
-                                                         "uniform_scores"),
-             ("all_ignored_error", "exact_log_softmax"), module="refnn.layers"),
+        # the book's backward mutates its cached softmax: backward_twice and linearity are refnn's promises
+        Spec("TimeSoftmaxWithLoss", "loss", ("forward", "shapes", "dtype", "gradient", "no_mutation", "batch_mean",
+                                             "ignored_entries", "labels_onehot", "uniform_scores"),
+             ("backward_twice", "linearity", "all_ignored_error", "exact_log_softmax"), module="refnn.layers"),
         Spec("GRU", "layer", _WITH_PARAMS, module="refnn.layers"),
         Spec("TimeGRU", "layer", _TIME, module="refnn.layers"),
         Spec("TimeBiLSTM", "layer", _WITH_PARAMS + ("bidirectional",), module="refnn.layers"),
