@@ -372,10 +372,11 @@ class TimeDropout(Layer):
         self.train_flg = True
         self.mask: np.ndarray | None = None
         self.shape: tuple[int, ...] | None = None
+        self.dtype: np.dtype | None = None
 
     def forward(self, xs: Any) -> np.ndarray:
         xs = as_float_array(xs, "TimeDropout")
-        self.shape = xs.shape
+        self.shape, self.dtype = xs.shape, xs.dtype
         if not self.train_flg:
             self.mask = None
             return xs.copy()
@@ -387,5 +388,5 @@ class TimeDropout(Layer):
         shape = self._cached(self.shape)
         dout = check_dout("TimeDropout", dout, shape)
         if self.mask is None:  # evaluation mode: the identity
-            return np.array(dout, copy=True)
+            return np.array(dout, dtype=self.dtype, copy=True)
         return (dout * self.mask).astype(self.mask.dtype, copy=False)
