@@ -140,3 +140,21 @@ def test_the_benchmark_case_runs_both_contenders_on_the_same_batches():
     contenders = seq2seq_case("peeky-addition", number=1, batches=2)
     assert set(contenders) == {"refnn", "textbook"}
     assert all(fn() > 0 for fn in contenders.values())
+
+
+def test_the_results_script_records_every_epoch(tmp_path):
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "seq2seq_results.py"
+    spec = importlib.util.spec_from_file_location("seq2seq_results", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    out = tmp_path / "r.json"
+    assert script.main(["--case", "addition-peeky-reversed", "--epochs", "2", "--train-size", "256",
+                        "--test-size", "4", "--json", str(out)]) == 0
+    result = json.loads(out.read_text())
+    assert result["epochs_done"] == 2 and [h["epoch"] for h in result["history"]] == [1, 2]
+    assert result["train_examples"] == 256 and result["test_questions"] == 4 and result["reversed_input"]
+    assert 0 <= result["final_test_accuracy"] <= 1
