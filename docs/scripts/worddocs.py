@@ -24,6 +24,19 @@ RUNNERS = {
 }
 
 
+def runner(name: str) -> str:
+    """The test that runs ``name``'s properties: tests/test_spec.py once the row is in SPECS."""
+    from refnn.testing import SPECS
+    from refnn.testing.word2vec_properties import WORD2VEC_SPECS
+
+    return "tests/test_spec.py::test_property" if name in SPECS else RUNNERS[WORD2VEC_SPECS[name].kind]
+
+
+def property_guard(*names: str, depth: int = 2) -> str:
+    """``sitedocs.guard`` naming the tests that run the properties of ``names``."""
+    return sitedocs.guard(*dict.fromkeys(runner(n) for n in names), depth=depth)
+
+
 def _location(prop: str) -> tuple[str, int] | None:
     """File and line of the function that checks ``prop`` (chapter 1's for the shared ones)."""
     from refnn.testing.properties import LAYER_PROPERTIES
@@ -59,25 +72,28 @@ def properties_md(name: str, depth: int = 2) -> str:
         where = f" — [검사 코드]({sitedocs._link(loc[0], loc[1], depth)})" if loc else ""
         extra = " *(refnn의 추가 약속)*" if prop in extended else ""
         lines.append(f"- **`{prop}`**: {ko}{extra}{where}")
-    test_id = RUNNERS[WORD2VEC_SPECS[name].kind]
-    runner = sitedocs.guard(test_id, depth=depth).split(": ", 1)[1]
+    test_id = runner(name)
+    link = sitedocs.guard(test_id, depth=depth).split(": ", 1)[1]
     example = spec.all_properties[0]
-    param = example if WORD2VEC_SPECS[name].kind == "sampler" else f"{name}-{example}"
-    lines.append(f"\n(이름, 성질) 쌍마다 테스트 하나: {runner} — 예: `pytest \"{test_id}[{param}]\"`")
+    param = example if test_id == RUNNERS["sampler"] else f"{name}-{example}"
+    lines.append(f"\n(이름, 성질) 쌍마다 테스트 하나: {link} — 예: `pytest \"{test_id}[{param}]\"`")
     lines.append(_broken_md(name, depth))
     return "\n".join(lines)
 
 
 def _broken_md(name: str, depth: int) -> str:
     """How many deliberately broken versions of ``name`` the suite keeps, and for which properties."""
-    from tests.fixtures.broken_word2vec import BROKEN
+    try:  # no claim at all if the fixtures or the test that runs them move
+        from tests.fixtures.broken_word2vec import BROKEN
 
+        link = sitedocs.guard("tests/test_word2vec.py::test_property_rejects_broken_implementation",
+                              depth=depth).split(": ", 1)[1]
+    except (ImportError, LookupError):
+        return ""
     props = sorted({p for n, p, _ in BROKEN if n == name})
     if not props:
         return ""
     count = sum(n == name for n, _, _ in BROKEN)
-    link = sitedocs.guard("tests/test_word2vec.py::test_property_rejects_broken_implementation",
-                          depth=depth).split(": ", 1)[1]
     names = ", ".join(f"`{p}`" for p in props)
     return (f"\n검사가 틀린 구현을 실제로 잡아내는지도 확인합니다. 일부러 틀리게 만든 구현 {count}개가 "
             f"각자 깨뜨린 성질({names})에서 실패로 판정되는지 {link}에서 봅니다.")
