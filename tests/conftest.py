@@ -16,6 +16,25 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 #: Gradient properties (the heart of the suite) get this many times the profile's examples.
 GRADIENT_FACTOR = 2
+#: Whole-model properties of chapters 2-8 (each example builds and differentiates a model) get the profile's
+#: examples divided by this (at least 10), per family.
+MODEL_DIVISOR = {"word2vec": 3, "rnnlm": 2, "seq2seq": 3}
+#: Chapter 1's protocol properties, already run on every chapter 1-4 layer, get half the examples on these
+#: families' layers (their gradient and structural properties keep all of theirs).
+HALF_PROTOCOL = {"rnnlm": {"shapes", "dtype", "no_mutation", "grads_inplace", "backward_twice", "linearity",
+                           "batch_mean"}}
+
+
+def examples_for(spec, prop: str) -> int:
+    """Examples of property ``prop`` of the registry row ``spec`` in tests/test_spec.py, in the active profile."""
+    n = settings.default.max_examples
+    if spec.kind == "model" and spec.family in MODEL_DIVISOR:
+        return max(10, n // MODEL_DIVISOR[spec.family])
+    if "gradient" in prop:
+        return GRADIENT_FACTOR * n
+    if prop in HALF_PROTOCOL.get(spec.family, ()):
+        return max(10, n // 2)
+    return n
 
 # Fixture files are readers' code (some run top-level statements): never collect them as tests or doctests.
 collect_ignore_glob = ["fixtures/*"]

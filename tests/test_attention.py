@@ -1,5 +1,6 @@
-"""Chapter 8 attention layers against their properties: every row's properties pass on refnn's layers and
-each property is seen to fail on a deliberately broken one (tests/fixtures/broken_seq2seq.py)."""
+"""Chapter 8 attention layers: each property of their registry rows is seen to fail on a deliberately broken
+layer (tests/fixtures/broken_seq2seq.py; the rows run on refnn's layers in tests/test_spec.py), and the
+book's design (the benchmark's textbook layers) passes them."""
 
 import importlib
 
@@ -9,8 +10,8 @@ from hypothesis import Phase, settings
 
 from refnn.gradcheck import check_layer
 from refnn.layers import Attention, AttentionWeight, TimeAttention, WeightSum
-from refnn.testing.seq2seq_properties import SEQ2SEQ_SPECS, seq2seq_test
-from tests.conftest import GRADIENT_FACTOR
+from refnn.testing import property_test
+from refnn.testing.seq2seq_properties import SEQ2SEQ_SPECS
 from tests.fixtures.broken_seq2seq import BROKEN
 
 NO_SHRINK = settings(max_examples=60, deadline=None, database=None, derandomize=True, phases=[Phase.generate])
@@ -22,18 +23,10 @@ def implementation(name):
     return getattr(importlib.import_module(SEQ2SEQ_SPECS[name].module), name)
 
 
-@pytest.mark.parametrize(("name", "prop"), CASES, ids=[f"{n}-{p}" for n, p in CASES])
-def test_property(name, prop):
-    examples = settings.default.max_examples
-    if "gradient" in prop:
-        examples *= GRADIENT_FACTOR
-    seq2seq_test(name, prop, implementation(name), settings(settings.default, max_examples=examples))()
-
-
 @pytest.mark.parametrize(("name", "prop", "impl"), BROKEN, ids=[f"{n}-{p}-{i.__name__}" for n, p, i in BROKEN])
 def test_property_rejects_broken_implementation(name, prop, impl):
     with pytest.raises(AssertionError):
-        seq2seq_test(name, prop, impl, NO_SHRINK)()
+        property_test(name, prop, impl, hypothesis_settings=NO_SHRINK)()
 
 
 def test_every_property_has_a_broken_fixture():
@@ -86,4 +79,4 @@ def test_the_books_form_passes(name, prop):
     """The benchmark's textbook layers (the book's design: repeat, per-step Attention objects) pass too."""
     from refnn.benchmarks import textbook_seq2seq as book
 
-    seq2seq_test(name, prop, getattr(book, name), settings(settings.default, max_examples=10))()
+    property_test(name, prop, getattr(book, name), hypothesis_settings=settings(settings.default, max_examples=10))()

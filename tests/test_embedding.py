@@ -1,25 +1,11 @@
-"""Embedding, EmbeddingDot, SigmoidWithLoss and NegativeSamplingLoss: properties and input checks."""
+"""Embedding, EmbeddingDot, SigmoidWithLoss and NegativeSamplingLoss: what their registry rows do not say
+(several words per row, the sampler's rng, input checks); the rows run in tests/test_spec.py."""
 
 import numpy as np
 import pytest
-from hypothesis import settings
 
 from refnn.gradcheck import check_layer
 from refnn.layers import Embedding, EmbeddingDot, NegativeSamplingLoss, SigmoidWithLoss
-from refnn.testing.word2vec_properties import WORD2VEC_SPECS, word2vec_test
-from tests.conftest import GRADIENT_FACTOR
-
-LAYERS = {"Embedding": Embedding, "EmbeddingDot": EmbeddingDot, "SigmoidWithLoss": SigmoidWithLoss,
-          "NegativeSamplingLoss": NegativeSamplingLoss}
-CASES = [(n, p) for n in LAYERS for p in WORD2VEC_SPECS[n].all_properties]
-
-
-@pytest.mark.parametrize(("name", "prop"), CASES, ids=[f"{n}-{p}" for n, p in CASES])
-def test_property(name, prop):
-    chosen = None
-    if prop.startswith("gradient"):
-        chosen = settings(settings.default, max_examples=GRADIENT_FACTOR * settings.default.max_examples)
-    word2vec_test(name, prop, LAYERS[name], chosen)()
 
 
 def test_embedding_dot_scores_several_words_per_row():

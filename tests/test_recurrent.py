@@ -1,5 +1,6 @@
-"""Chapters 5–6 layers against their properties: every row's properties pass on refnn's layers and each
-property is seen to fail on a deliberately broken one (tests/fixtures/broken_recurrent.py)."""
+"""Chapters 5–6 layers: each property of their registry rows is seen to fail on a deliberately broken layer
+(tests/fixtures/broken_recurrent.py; the rows run on refnn's layers in tests/test_spec.py), and the
+regressions the rows do not state."""
 
 import importlib
 
@@ -8,38 +9,23 @@ import pytest
 from hypothesis import Phase, settings
 
 from refnn.layers import gated, recurrent, time_layers
-from refnn.testing.rnn_properties import RNN_SPECS, rnn_test
-from tests.conftest import GRADIENT_FACTOR
+from refnn.testing import property_test
+from refnn.testing.rnn_properties import RNN_SPECS
 from tests.fixtures.broken_recurrent import BROKEN
 
 #: Seeing red is enough here (shrinking is what takes the time).
 NO_SHRINK = settings(max_examples=60, deadline=None, database=None, derandomize=True, phases=[Phase.generate])
 LAYERS = [n for n, s in RNN_SPECS.items() if s.kind != "model"]
-CASES = [(n, p) for n in LAYERS for p in RNN_SPECS[n].all_properties]
 
 
 def implementation(name: str):
     return getattr(importlib.import_module(RNN_SPECS[name].module), name)
 
 
-#: Chapter 1's protocol properties, already run on every chapter 1-4 layer: half the examples here.
-PROTOCOL = {"shapes", "dtype", "no_mutation", "grads_inplace", "backward_twice", "linearity", "batch_mean"}
-
-
-@pytest.mark.parametrize(("name", "prop"), CASES, ids=[f"{n}-{p}" for n, p in CASES])
-def test_property(name, prop):
-    examples = settings.default.max_examples
-    if "gradient" in prop:
-        examples *= GRADIENT_FACTOR
-    elif prop in PROTOCOL:
-        examples = max(10, examples // 2)
-    rnn_test(name, prop, implementation(name), settings(settings.default, max_examples=examples))()
-
-
 @pytest.mark.parametrize(("name", "prop", "impl"), BROKEN, ids=[f"{n}-{p}-{i.__name__}" for n, p, i in BROKEN])
 def test_property_rejects_broken_implementation(name, prop, impl):
     with pytest.raises(AssertionError):  # a SpecFailure, or check_layer's own AssertionError
-        rnn_test(name, prop, impl, NO_SHRINK)()
+        property_test(name, prop, impl, hypothesis_settings=NO_SHRINK)()
 
 
 def test_every_property_has_a_broken_fixture():

@@ -1,7 +1,6 @@
-"""Chapters 5–6 language models and their trainer: whole-model properties (each seen to fail on a broken
-model), the truncated-BPTT batches, perplexity, parameter files."""
+"""Chapters 5–6 language models and their trainer: each whole-model property seen to fail on a broken model
+(the rows run on refnn's models in tests/test_spec.py), the truncated-BPTT batches, perplexity, parameter files."""
 
-import importlib
 import math
 
 import numpy as np
@@ -10,30 +9,20 @@ from hypothesis import Phase, settings
 
 from refnn.models import Rnnlm, SimpleRnnlm
 from refnn.optim import SGD
-from refnn.testing.rnn_properties import RNN_SPECS, rnn_test
+from refnn.testing import property_test
+from refnn.testing.rnn_properties import RNN_SPECS
 from refnn.trainer import RnnlmTrainer, batch_offsets, eval_perplexity
 from tests.fixtures.broken_recurrent import BROKEN_MODELS
 
 NO_SHRINK = settings(max_examples=30, deadline=None, database=None, derandomize=True, phases=[Phase.generate])
 MODELS = [n for n, s in RNN_SPECS.items() if s.kind == "model"]
-CASES = [(n, p) for n in MODELS for p in RNN_SPECS[n].all_properties]
-
-
-def implementation(name):
-    return getattr(importlib.import_module(RNN_SPECS[name].module), name)
-
-
-@pytest.mark.parametrize(("name", "prop"), CASES, ids=[f"{n}-{p}" for n, p in CASES])
-def test_model_property(name, prop):
-    rnn_test(name, prop, implementation(name), settings(settings.default, max_examples=max(
-        10, settings.default.max_examples // 2)))()
 
 
 @pytest.mark.parametrize(("name", "prop", "impl"), BROKEN_MODELS,
                          ids=[f"{n}-{p}-{i.__name__}" for n, p, i in BROKEN_MODELS])
 def test_model_property_rejects_broken_model(name, prop, impl):
     with pytest.raises(AssertionError):
-        rnn_test(name, prop, impl, NO_SHRINK)()
+        property_test(name, prop, impl, hypothesis_settings=NO_SHRINK)()
 
 
 def test_every_model_property_has_a_broken_model():

@@ -1,7 +1,7 @@
-"""Chapters 7–8 encoder–decoder models: whole-model, encoder and decoder properties (each seen to fail on a
-broken model), the decoders' shapes and errors, and eval_seq2seq."""
+"""Chapters 7–8 encoder–decoder models: each whole-model, encoder and decoder property seen to fail on a
+broken model (the rows run on refnn's models in tests/test_spec.py), the decoders' shapes and errors, and
+eval_seq2seq."""
 
-import importlib
 
 import numpy as np
 import pytest
@@ -9,30 +9,20 @@ from hypothesis import Phase, settings
 
 from refnn.models.attention_seq2seq import AttentionSeq2seq
 from refnn.models.seq2seq import Decoder, PeekySeq2seq, Seq2seq
-from refnn.testing.seq2seq_properties import SEQ2SEQ_SPECS, seq2seq_test
+from refnn.testing import property_test
+from refnn.testing.seq2seq_properties import SEQ2SEQ_SPECS
 from refnn.trainer import eval_seq2seq
 from tests.fixtures.broken_seq2seq import BROKEN_MODELS
 
 NO_SHRINK = settings(max_examples=30, deadline=None, database=None, derandomize=True, phases=[Phase.generate])
 MODELS = [n for n, s in SEQ2SEQ_SPECS.items() if s.kind == "model"]
-CASES = [(n, p) for n in MODELS for p in SEQ2SEQ_SPECS[n].all_properties]
-
-
-def implementation(name):
-    return getattr(importlib.import_module(SEQ2SEQ_SPECS[name].module), name)
-
-
-@pytest.mark.parametrize(("name", "prop"), CASES, ids=[f"{n}-{p}" for n, p in CASES])
-def test_model_property(name, prop):
-    seq2seq_test(name, prop, implementation(name), settings(settings.default, max_examples=max(
-        10, settings.default.max_examples // 3)))()
 
 
 @pytest.mark.parametrize(("name", "prop", "impl"), BROKEN_MODELS,
                          ids=[f"{n}-{p}-{i.__name__}" for n, p, i in BROKEN_MODELS])
 def test_model_property_rejects_broken_model(name, prop, impl):
     with pytest.raises(AssertionError):
-        seq2seq_test(name, prop, impl, NO_SHRINK)()
+        property_test(name, prop, impl, hypothesis_settings=NO_SHRINK)()
 
 
 def test_every_model_property_has_a_broken_model():

@@ -1,10 +1,11 @@
-"""refnn's own layers, nodes, functions, models and optimizers against the whole specification.
+"""refnn's own names against the whole specification, every chapter's family in one registry.
 
 The same machinery (``refnn.testing``) runs a reader's code in ``refnn check``,
 so the suite and the conformance kit cannot drift apart.  refnn is held to its own exact
 contract (``Contract(strict=True)``, what ``refnn check --strict`` applies): no book behaviour
-is measured or allowed here.  Each (name, property)
-pair is one test; the docs' verification table is generated from the same registry.
+is measured or allowed here.  Each (name, property) pair is one test, and this is the only place
+refnn's names meet their properties (the family test files keep the broken fixtures, the statistical
+and quality tests, and the regressions); the docs' verification table is generated from the same registry.
 """
 
 import importlib
@@ -14,7 +15,7 @@ from hypothesis import settings
 
 from refnn.testing import SPECS, property_test
 from refnn.testing.contract import Contract
-from tests.conftest import GRADIENT_FACTOR
+from tests.conftest import examples_for
 
 EXACT = Contract(strict=True)
 CASES = [(name, prop) for name, spec in SPECS.items() for prop in spec.all_properties]
@@ -26,15 +27,24 @@ def implementation(name: str):
 
 @pytest.mark.parametrize(("name", "prop"), CASES, ids=[f"{n}-{p}" for n, p in CASES])
 def test_property(name: str, prop: str) -> None:
-    chosen = None
-    if prop == "gradient":
-        chosen = settings(settings.default, max_examples=GRADIENT_FACTOR * settings.default.max_examples)
+    chosen = settings(settings.default, max_examples=examples_for(SPECS[name], prop))
     property_test(name, prop, implementation(name), hypothesis_settings=chosen, contract=EXACT)()
 
 
 def test_every_public_name_is_specified() -> None:
-    from refnn import functions, layers, nodes, optim
+    from refnn import functions, layers, models, nodes, optim, sampling, text
 
     public = set(functions.__all__) | set(layers.__all__) | set(nodes.__all__) | set(optim.__all__)
-    public -= {"Layer", "check_pairs"}
+    public |= set(models.__all__) | set(text.__all__) | set(sampling.__all__)
+    public -= {"Layer", "check_pairs", "as_generator"}
     assert public <= set(SPECS), sorted(public - set(SPECS))
+
+
+def test_each_family_row_finds_its_cases_and_properties() -> None:
+    from refnn.testing.runner import property_function
+    from refnn.testing.spec import CORE, FAMILIES
+
+    for spec in SPECS.values():
+        assert spec.family == CORE or spec.name in FAMILIES[spec.family].specs
+        for prop in spec.all_properties:
+            assert callable(property_function(spec, prop))

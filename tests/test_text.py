@@ -1,18 +1,9 @@
-"""refnn.text (chapters 2–3): properties, the book's worked example, and input checks."""
+"""refnn.text (chapters 2–3): the book's worked example and input checks (the rows run in tests/test_spec.py)."""
 
 import numpy as np
 import pytest
 
 from refnn import text
-from refnn.testing.word2vec_properties import WORD2VEC_SPECS, word2vec_test
-
-CASES = [(n, p) for n in text.__all__ for p in WORD2VEC_SPECS[n].all_properties]
-
-
-@pytest.mark.parametrize(("name", "prop"), CASES, ids=[f"{n}-{p}" for n, p in CASES])
-def test_property(name, prop):
-    word2vec_test(name, prop, getattr(text, name))()
-
 
 SENTENCE = "You say goodbye and I say hello."
 

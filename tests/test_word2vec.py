@@ -1,4 +1,5 @@
-"""Chapters 2–4 against their properties: the registry rows, and every property seen to go red."""
+"""Chapters 2–4: every property of their registry rows seen to go red (the rows run on refnn in
+tests/test_spec.py), the book's SigmoidWithLoss under both contracts, and the models' quality."""
 
 import importlib
 
@@ -11,7 +12,9 @@ from refnn.benchmarks import textbook_word2vec as book
 from refnn.layers import Affine, MatMul, Sigmoid, SoftmaxWithLoss
 from refnn.models import word2vec as W2V
 from refnn.optim import Adam
-from refnn.testing.word2vec_properties import WORD2VEC_SPECS, word2vec_test
+from refnn.testing import property_test
+from refnn.testing.contract import Contract
+from refnn.testing.word2vec_properties import WORD2VEC_SPECS
 from refnn.trainer import Trainer
 from tests.fixtures.broken_word2vec import BROKEN
 
@@ -26,7 +29,7 @@ def implementation(name: str):
 @pytest.mark.parametrize(("name", "prop", "impl"), BROKEN, ids=[f"{n}-{p}-{i.__name__}" for n, p, i in BROKEN])
 def test_property_rejects_broken_implementation(name, prop, impl):
     with pytest.raises(AssertionError):  # a SpecFailure, or check_layer's own AssertionError
-        word2vec_test(name, prop, impl, NO_SHRINK)()
+        property_test(name, prop, impl, hypothesis_settings=NO_SHRINK)()
 
 
 def test_every_property_has_a_broken_fixture():
@@ -81,26 +84,15 @@ def test_textbook_sampler_excludes_the_target_without_repeats():
 def test_the_books_sigmoid_loss_under_both_contracts():
     """The book's form (log(y + 1e-7), int labels promoting float32 dx to float64, overflow warning)
     passes `forward` under the book's contract only, and fails dtype and stability under refnn's."""
-    from refnn.testing.contract import Contract, using
-
-    with using(Contract(strict=False, traits=frozenset({"log-1e-7"}))):
-        word2vec_test("SigmoidWithLoss", "forward", book.SigmoidWithLoss, NO_SHRINK)()
+    book_contract = Contract(strict=False, traits=frozenset({"log-1e-7"}))
+    property_test("SigmoidWithLoss", "forward", book.SigmoidWithLoss, hypothesis_settings=NO_SHRINK,
+                  contract=book_contract)()
     for prop in ("forward", "dtype", "sigmoid_loss_stability"):
         with pytest.raises(AssertionError):
-            word2vec_test("SigmoidWithLoss", prop, book.SigmoidWithLoss, NO_SHRINK)()
+            property_test("SigmoidWithLoss", prop, book.SigmoidWithLoss, hypothesis_settings=NO_SHRINK)()
 
 
 # --- models ---------------------------------------------------------------------------------------
-
-MODELS = ("SimpleCBOW", "SimpleSkipGram", "CBOW", "SkipGram")
-MODEL_CASES = [(n, p) for n in MODELS for p in WORD2VEC_SPECS[n].all_properties]
-
-
-@pytest.mark.parametrize(("name", "prop"), MODEL_CASES, ids=[f"{n}-{p}" for n, p in MODEL_CASES])
-def test_model_property(name, prop):
-    word2vec_test(name, prop, implementation(name), settings(settings.default, max_examples=max(
-        10, settings.default.max_examples // 3)))()
-
 
 def planted_corpus(n_clusters=5, per=8, n_ctx=4, n_triples=8000, seed=0):
     """Triples (left, word, right): a word of cluster k always sits between two of cluster k's own
@@ -199,15 +191,16 @@ def test_trainer_keeps_distinct_zero_matrices_apart_and_adam_trains_through():
 
 
 def test_the_books_sigmoid_loss_is_recognised_and_its_gradient_judged_exactly():
-    from unittest import mock
-
     from refnn.layers import SigmoidWithLoss
-    from refnn.testing.contract import Contract, using
+    from refnn.testing.book import PROBES, measure
     from refnn.testing.properties import LOG_EPS_CORRECTIONS
-    from refnn.testing.word2vec_properties import BOOK_LOG_EPS_CORRECTIONS, probe_sigmoid_with_loss
+    from refnn.testing.spec import SPECS
+    from refnn.testing.word2vec_properties import probe_sigmoid_with_loss, sigmoid_loss_correction
 
-    assert probe_sigmoid_with_loss(book.SigmoidWithLoss) == {"log-1e-7"}
-    assert probe_sigmoid_with_loss(SigmoidWithLoss) == set()
-    with mock.patch.dict(LOG_EPS_CORRECTIONS, BOOK_LOG_EPS_CORRECTIONS), \
-            using(Contract(strict=False, traits=frozenset({"log-1e-7"}))):
-        word2vec_test("SigmoidWithLoss", "gradient", book.SigmoidWithLoss, NO_SHRINK)()
+    # registered once, with the family (refnn.testing.spec.FAMILIES)
+    assert PROBES["SigmoidWithLoss"] is probe_sigmoid_with_loss
+    assert LOG_EPS_CORRECTIONS["SigmoidWithLoss"] is sigmoid_loss_correction
+    assert measure(SPECS["SigmoidWithLoss"], book.SigmoidWithLoss, strict=False).traits == {"log-1e-7"}
+    assert measure(SPECS["SigmoidWithLoss"], SigmoidWithLoss, strict=False).traits == frozenset()
+    property_test("SigmoidWithLoss", "gradient", book.SigmoidWithLoss, hypothesis_settings=NO_SHRINK,
+                  contract=Contract(strict=False, traits=frozenset({"log-1e-7"})))()

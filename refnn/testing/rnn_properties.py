@@ -20,13 +20,13 @@ from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
 
 from refnn.layers.core import Affine
 from refnn.layers.embedding import Embedding
 from refnn.layers.gated import GRU, LSTM
 from refnn.layers.recurrent import RNN
 from refnn.testing.cases import REFERENCES, Case
+from refnn.testing.family import Family, Spec
 from refnn.testing.properties import (
     FORWARD_ATOL,
     FORWARD_RTOL,
@@ -42,10 +42,9 @@ from refnn.testing.rnn_cases import (
     time_softmax_loss,
 )
 from refnn.testing.rnnlm_properties import MODEL_PROPERTIES, MODEL_PROPERTY_TEXT, _close, _gradient_check
-from refnn.testing.spec import Spec
 from refnn.testing.word2vec_properties import _adapted, _copy, _Forwarding, _named
 
-__all__ = ["RNN_PROPERTIES", "RNN_SPECS", "PROPERTY_TEXT", "rnn_test", "InitialState"]
+__all__ = ["FAMILY", "RNN_PROPERTIES", "RNN_SPECS", "PROPERTY_TEXT", "InitialState"]
 
 
 
@@ -375,25 +374,7 @@ def _rows() -> dict[str, Spec]:
     return {s.name: s for s in rows}
 
 
-#: The rows chapters 5–6 add to ``refnn.testing.SPECS``.
-RNN_SPECS: dict[str, Spec] = _rows()
-
-_STRATEGIES = {**RNN_CASES, **MODEL_CASES}
-
-
-def rnn_test(name: str, prop: str, impl: Any, hypothesis_settings: settings | None = None) -> Callable[[], None]:
-    """A Hypothesis test of property ``prop`` of ``name`` for ``impl`` (as ``word2vec_test``)."""
-    spec = RNN_SPECS[name]
-    if prop not in spec.all_properties:
-        raise KeyError(f"{name} has no property {prop!r}")
-    check = RNN_PROPERTIES[prop]
-    dtype = np.dtype(np.float32 if prop in ("dtype", "model_dtype") else np.float64)
-
-    @given(case=_STRATEGIES[name](dtype))
-    @settings(parent=hypothesis_settings, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-              report_multiple_bugs=False)
-    def test(case: Case) -> None:
-        check(spec, impl, case)
-
-    test.__name__ = f"test_{name}_{prop}"
-    return test
+#: Chapters 5–6 as registered in ``refnn.testing.spec.FAMILIES``.
+FAMILY = Family("rnnlm", "5–6", _rows(), RNN_PROPERTIES, {**RNN_CASES, **MODEL_CASES}, PROPERTY_TEXT)
+#: The rows chapters 5–6 add to ``refnn.testing.SPECS`` (``family="rnnlm"``).
+RNN_SPECS: dict[str, Spec] = dict(FAMILY.specs)

@@ -24,7 +24,7 @@ from refnn.testing.functional import FUNCTION_PROPERTIES, IDENTITY_PROPERTIES, O
 from refnn.testing.hints import exception_text
 from refnn.testing.properties import LAYER_PROPERTIES, SpecFailure
 from refnn.testing.protocol import PROTOCOL_PROPERTIES
-from refnn.testing.spec import SPECS, Spec
+from refnn.testing.spec import CORE, FAMILIES, SPECS, Spec
 
 if sys.version_info >= (3, 11):
     from builtins import BaseExceptionGroup
@@ -39,12 +39,14 @@ __all__ = ["PropertyResult", "Report", "property_test", "run_property", "check_c
 NEEDS_BACKWARD = frozenset({"gradient", "grads_inplace", "backward_twice", "linearity", "adjoint", "onehot",
                             "grad_rows_zero", "layout", "dout_dtype", "nd", "default_dout", "fresh", "messages"})
 #: Properties drawn in float32 (the others in float64).
-FLOAT32_PROPERTIES = frozenset({"dtype", "dout_dtype"})
+FLOAT32_PROPERTIES = frozenset({"dtype", "dout_dtype", "model_dtype"})
 
 
 def property_function(spec: Spec, prop: str) -> Callable[[Spec, Any, Case], None]:
-    """The function that checks property ``prop`` for ``spec``'s kind."""
-    if spec.kind == "optimizer":
+    """The function that checks property ``prop`` for ``spec``: its family's, or chapter 1's for its kind."""
+    if spec.family != CORE:
+        table = FAMILIES[spec.family].properties
+    elif spec.kind == "optimizer":
         table = OPTIMIZER_PROPERTIES
     elif spec.kind == "function":
         table = {**FUNCTION_PROPERTIES, **IDENTITY_PROPERTIES}

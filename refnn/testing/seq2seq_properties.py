@@ -22,18 +22,17 @@ from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
 
 from refnn.gradcheck import GradientMismatch, GradsRebound, check_layer
 from refnn.layers.attention import Attention
 from refnn.testing.cases import REFERENCES, Case
+from refnn.testing.family import Family, Spec
 from refnn.testing.properties import LAYER_PROPERTIES, SpecFailure, _compare, _gradcheck_text
 from refnn.testing.rnn_cases import time_softmax_loss
 from refnn.testing.seq2seq_cases import ATTENTION_CASES, ATTENTION_REFERENCES, MODEL_CASES, weight_sum
-from refnn.testing.spec import Spec
 from refnn.testing.word2vec_properties import _Forwarding, _global_state, _named, _same_global
 
-__all__ = ["SEQ2SEQ_PROPERTIES", "SEQ2SEQ_SPECS", "PROPERTY_TEXT", "seq2seq_test", "kept_weights"]
+__all__ = ["FAMILY", "SEQ2SEQ_PROPERTIES", "SEQ2SEQ_SPECS", "PROPERTY_TEXT", "kept_weights"]
 
 #: Tolerance of the structural identities (the same arithmetic in another order).
 IDENTITY_ATOL, IDENTITY_RTOL = 1e-12, 1e-10
@@ -373,27 +372,10 @@ def _rows() -> dict[str, Spec]:
     return {s.name: s for s in rows}
 
 
-#: The rows chapters 7–8 add to ``refnn.testing.SPECS``.
-SEQ2SEQ_SPECS: dict[str, Spec] = _rows()
-SEQ2SEQ_SPECS.update({name: Spec(name, "model", _MODEL, module=module) for name, module in _MODULES.items()})
+_ROWS = _rows()
+_ROWS.update({name: Spec(name, "model", _MODEL, module=module) for name, module in _MODULES.items()})
 
-_STRATEGIES = {**ATTENTION_CASES, **MODEL_CASES}
-
-
-def seq2seq_test(name: str, prop: str, impl: Any,
-                 hypothesis_settings: settings | None = None) -> Callable[[], None]:
-    """A Hypothesis test of property ``prop`` of ``name`` for ``impl`` (as ``rnn_test``)."""
-    spec = SEQ2SEQ_SPECS[name]
-    if prop not in spec.all_properties:
-        raise KeyError(f"{name} has no property {prop!r}")
-    check = SEQ2SEQ_PROPERTIES[prop]
-    dtype = np.dtype(np.float32 if prop in ("dtype", "model_dtype") else np.float64)
-
-    @given(case=_STRATEGIES[name](dtype))
-    @settings(parent=hypothesis_settings, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-              report_multiple_bugs=False)
-    def test(case: Case) -> None:
-        check(spec, impl, case)
-
-    test.__name__ = f"test_{name}_{prop}"
-    return test
+#: Chapters 7–8 as registered in ``refnn.testing.spec.FAMILIES``.
+FAMILY = Family("seq2seq", "7–8", _ROWS, SEQ2SEQ_PROPERTIES, {**ATTENTION_CASES, **MODEL_CASES}, PROPERTY_TEXT)
+#: The rows chapters 7–8 add to ``refnn.testing.SPECS`` (``family="seq2seq"``).
+SEQ2SEQ_SPECS: dict[str, Spec] = dict(FAMILY.specs)

@@ -3,21 +3,22 @@
 ``properties`` is the book's contract: a faithful, correct transcription of the
 book passes it.  ``extended`` adds what refnn promises beyond the book
 (numerical stability, N-D softmax); refnn's own suite runs both.
+
+Chapter 1's rows are written here; chapters 2–8 bring theirs as families (`refnn.testing.family.Family`),
+each in its own module with its cases and properties, registered once in `FAMILIES`.  A new chapter adds
+its modules and one entry there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from refnn.testing import book, properties
+from refnn.testing.family import CORE, Family, Spec
+from refnn.testing.functional import OPTIMIZER_HYPER
+from refnn.testing.rnn_properties import FAMILY as RNNLM
+from refnn.testing.seq2seq_properties import FAMILY as SEQ2SEQ
+from refnn.testing.word2vec_properties import FAMILY as WORD2VEC
 
-import numpy as np
-from hypothesis import strategies as st
-
-from refnn.testing.cases import LAYER_CASES, Case
-from refnn.testing.functional import FUNCTION_CASES, OPTIMIZER_HYPER, optimizer_cases
-
-__all__ = ["Spec", "SPECS", "PROPERTIES", "KINDS"]
+__all__ = ["Spec", "Family", "SPECS", "PROPERTIES", "KINDS", "FAMILIES", "CORE"]
 
 #: Property name → (Korean description, English description).
 PROPERTIES: dict[str, tuple[str, str]] = {
@@ -58,9 +59,22 @@ PROPERTIES: dict[str, tuple[str, str]] = {
                  "errors for wrong calls start with the layer's name and name the shapes compared"),
 }
 
+#: Properties several families define, each for its own models: the general description (each family's own
+#: wording stays in its ``Family.text``).
+_SHARED: dict[str, tuple[str, str]] = {
+    "model_gradient": ("모델 전체의 모든 매개변수 기울기가 float64 수치 미분과 같다",
+                       "every parameter gradient of the whole model matches float64 finite differences"),
+    "model_dtype": ("기본 dtype은 float32(params, grads와 모델이 내는 배열)",
+                    "float32 by default (params, grads and the arrays the model returns)"),
+    "model_reproducible": ("같은 시드면 같은 가중치·손실·기울기(·생성), 전역 난수 상태는 그대로",
+                           "the same seed gives the same weights, loss and gradients (and generations); "
+                           "the global random state is untouched"),
+}
+PROPERTIES.update(_SHARED)
+
 #: Kind → Korean label.
 KINDS = {"layer": "계층", "loss": "손실 계층", "node": "노드", "model": "모델",
-         "function": "함수", "optimizer": "옵티마이저"}
+         "function": "함수", "optimizer": "옵티마이저", "sampler": "샘플러"}
 
 _BACKPROP = ("forward", "shapes", "dtype", "gradient", "no_mutation", "backward_twice", "linearity")
 _WITH_PARAMS = _BACKPROP + ("grads_inplace",)
@@ -68,32 +82,6 @@ _LOSS = ("forward", "shapes", "dtype", "gradient", "no_mutation", "backward_twic
          "batch_mean", "onehot", "uniform_loss", "grad_rows_zero")
 #: refnn's promises about arrays and errors that the book's code does not make (``--strict`` only).
 _STRICT = ("dout_dtype", "fresh", "messages")
-
-@dataclass(frozen=True)
-class Spec:
-    """One specified name: a layer, node, loss, model, function or optimizer."""
-
-    name: str
-    kind: str
-    properties: tuple[str, ...]
-    extended: tuple[str, ...] = ()
-    module: str = ""
-
-    @property
-    def all_properties(self) -> tuple[str, ...]:
-        return self.properties + self.extended
-
-    def cases(self, dtype: Any = np.float64) -> st.SearchStrategy[Case]:
-        """Hypothesis strategy of cases in ``dtype``."""
-        make: Callable[[Any], st.SearchStrategy[Case]]
-        if self.kind == "function":
-            make = FUNCTION_CASES[self.name]
-        elif self.kind == "optimizer":
-            make = optimizer_cases(self.name)
-        else:
-            make = LAYER_CASES[self.name]
-        return make(np.dtype(dtype))
-
 
 def _specs() -> dict[str, Spec]:
     rows = [
@@ -128,5 +116,25 @@ def _specs() -> dict[str, Spec]:
     return {s.name: s for s in rows}
 
 
-#: Every specified name → its :class:`Spec`.
-SPECS: dict[str, Spec] = _specs()
+#: Chapters 2–8, in the book's order: family name → its rows, cases and properties.
+FAMILIES: dict[str, Family] = {f.name: f for f in (WORD2VEC, RNNLM, SEQ2SEQ)}
+
+
+def _merged() -> dict[str, Spec]:
+    rows = _specs()
+    for family in FAMILIES.values():
+        twice = set(rows) & set(family.specs)
+        if twice:
+            raise ValueError(f"family {family.name!r} registers names already registered: {sorted(twice)}")
+        rows.update(family.specs)
+        for prop, text in family.text.items():
+            if PROPERTIES.setdefault(prop, text) != text and prop not in _SHARED:
+                raise ValueError(f"family {family.name!r} describes {prop!r} differently: {text}")
+        # the book's behaviours its names may show, measured in the default mode
+        book.PROBES.update(family.probes)
+        properties.LOG_EPS_CORRECTIONS.update(family.log_eps_corrections)
+    return rows
+
+
+#: Every specified name → its :class:`Spec` (chapter 1's rows, then each family's).
+SPECS: dict[str, Spec] = _merged()

@@ -26,12 +26,11 @@ from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
 
 from refnn.gradcheck import GradientMismatch, GradsRebound, check_layer
 from refnn.testing.cases import REFERENCES, Case
+from refnn.testing.family import Family, Spec
 from refnn.testing.properties import LAYER_PROPERTIES, SpecFailure, _compare, _gradcheck_text
-from refnn.testing.spec import Spec
 from refnn.testing.word2vec_cases import (
     MODEL_CASES,
     SAMPLER_CASES,
@@ -45,7 +44,7 @@ from refnn.testing.word2vec_cases import (
     successive_probabilities,
 )
 
-__all__ = ["WORD2VEC_PROPERTIES", "WORD2VEC_SPECS", "PROPERTY_TEXT", "word2vec_test", "chi2_sf", "Merged",
+__all__ = ["FAMILY", "WORD2VEC_PROPERTIES", "WORD2VEC_SPECS", "PROPERTY_TEXT", "chi2_sf", "Merged",
            "FreshPerForward", "FrozenSamplers", "BOOK_PROBES", "BOOK_LOG_EPS_CORRECTIONS", "check_model_gradient",
            "DISTRIBUTION_ALPHA", "DISTRIBUTION_DRAWS"]
 
@@ -618,35 +617,9 @@ def _rows() -> dict[str, Spec]:
     return {s.name: s for s in rows}
 
 
-#: The rows chapters 2–4 add to ``refnn.testing.SPECS``.
 WORD2VEC_SPECS: dict[str, Spec] = _rows()
 
 _STRATEGIES = {**WORD2VEC_CASES, **SAMPLER_CASES, **TEXT_CASES}
-
-
-def word2vec_test(name: str, prop: str, impl: Any, hypothesis_settings: settings | None = None,
-                  on_failure: Callable[[Case], None] | None = None) -> Callable[[], None]:
-    """A Hypothesis test of property ``prop`` of ``name`` for ``impl`` (chapter 1's ``property_test``,
-    for the rows above until they are registered)."""
-    spec = WORD2VEC_SPECS[name]
-    if prop not in spec.all_properties:
-        raise KeyError(f"{name} has no property {prop!r}")
-    check = WORD2VEC_PROPERTIES[prop]
-    dtype = np.dtype(np.float32 if prop == "dtype" else np.float64)
-
-    @given(case=_STRATEGIES[name](dtype))
-    @settings(parent=hypothesis_settings, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-              report_multiple_bugs=False)
-    def test(case: Case) -> None:
-        try:
-            check(spec, impl, case)
-        except BaseException:
-            if on_failure is not None:
-                on_failure(case)
-            raise
-
-    test.__name__ = f"test_{name}_{prop}"
-    return test
 
 
 class FrozenSamplers(_Forwarding):
@@ -771,3 +744,9 @@ def sigmoid_loss_correction(obj: Any, case: Case) -> Callable[..., float]:
 BOOK_PROBES: dict[str, Callable[[Any], set[str]]] = {"SigmoidWithLoss": probe_sigmoid_with_loss}
 BOOK_LOG_EPS_CORRECTIONS: dict[str, Callable[[Any, Case], Callable[..., float]]] = {
     "SigmoidWithLoss": sigmoid_loss_correction}
+
+#: Chapters 2–4 as registered in ``refnn.testing.spec.FAMILIES``.
+FAMILY = Family("word2vec", "2–4", WORD2VEC_SPECS, WORD2VEC_PROPERTIES, _STRATEGIES, PROPERTY_TEXT,
+                BOOK_PROBES, BOOK_LOG_EPS_CORRECTIONS)
+#: The rows chapters 2–4 add to ``refnn.testing.SPECS`` (``family="word2vec"``).
+WORD2VEC_SPECS = dict(FAMILY.specs)
