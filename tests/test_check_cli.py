@@ -386,3 +386,34 @@ def run_check_from(cwd: Path, path: Path, *args: str) -> subprocess.CompletedPro
         [sys.executable, "-m", "refnn", "check", str(path), "--examples", "5", "--jobs", "1", *args],
         capture_output=True, text=True, encoding="utf-8", timeout=600, cwd=cwd,
     )
+
+
+# --- chapters 2-8: the same registry finds and judges the later chapters' names ----------------------
+
+BOOK_TIME_LAYERS = FIXTURES / "book_time_layers.py"
+
+
+def test_book_style_embedding_and_time_layers_pass_the_books_contract() -> None:
+    """Embedding (common/layers.py) and TimeAffine, TimeSoftmaxWithLoss (common/time_layers.py) in the book's
+    style are found by their registry names and pass the book's contract (default mode)."""
+    proc = run_check(BOOK_TIME_LAYERS)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert judged(proc.stdout) == {"Embedding": "PASS", "TimeAffine": "PASS", "TimeSoftmaxWithLoss": "PASS"}, \
+        proc.stdout
+    missing = proc.stdout.split("찾지 못함")[1].splitlines()[0]
+    assert "EmbeddingDot" in missing and "TimeLSTM" in missing and "AttentionSeq2seq" in missing
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # the book's NaN loss
+def test_book_style_time_softmax_fails_refnns_contract_only_where_the_book_differs(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """--strict (refnn's contract, in-process here): the book's backward changes its cached softmax, returns NaN
+    when every label is ignored and takes log(0) for huge scores; Embedding and TimeAffine keep passing."""
+    few = settings(max_examples=10, database=None, derandomize=True, deadline=None)
+    module = _module("book_time_layers", monkeypatch)
+    for name in ("Embedding", "TimeAffine"):
+        report = check_class(getattr(module, name), extended=True, hypothesis_settings=few)
+        assert report.passed, (name, [r.message_en for r in report.failures])
+    report = check_class(module.TimeSoftmaxWithLoss, extended=True, hypothesis_settings=few)  # type: ignore[attr-defined]
+    assert [r.property for r in report.failures] == ["backward_twice", "linearity", "all_ignored_error",
+                                                     "exact_log_softmax"]
