@@ -23,6 +23,9 @@ MODEL_DIVISOR = {"word2vec": 3, "rnnlm": 2, "seq2seq": 3}
 #: families' layers (their gradient and structural properties keep all of theirs).
 HALF_PROTOCOL = {"rnnlm": {"shapes", "dtype", "no_mutation", "grads_inplace", "backward_twice", "linearity",
                            "batch_mean"}}
+#: Families where only the plain ``gradient`` property gets GRADIENT_FACTOR (their initial-state and dropout
+#: gradient properties keep the profile's examples).
+PLAIN_GRADIENT_ONLY = {"rnnlm"}
 
 
 def examples_for(spec, prop: str) -> int:
@@ -30,11 +33,12 @@ def examples_for(spec, prop: str) -> int:
     n = settings.default.max_examples
     if spec.kind == "model" and spec.family in MODEL_DIVISOR:
         return max(10, n // MODEL_DIVISOR[spec.family])
-    if "gradient" in prop:
+    if prop == "gradient" or ("gradient" in prop and spec.family not in PLAIN_GRADIENT_ONLY):
         return GRADIENT_FACTOR * n
     if prop in HALF_PROTOCOL.get(spec.family, ()):
         return max(10, n // 2)
     return n
+
 
 # Fixture files are readers' code (some run top-level statements): never collect them as tests or doctests.
 collect_ignore_glob = ["fixtures/*"]
