@@ -48,3 +48,21 @@ def test_each_family_row_finds_its_cases_and_properties() -> None:
         assert spec.family == CORE or spec.name in FAMILIES[spec.family].specs
         for prop in spec.all_properties:
             assert callable(property_function(spec, prop))
+
+
+def test_a_family_row_without_its_cases_or_properties_is_refused() -> None:
+    from refnn.testing import FAMILIES, Family, Spec
+    from refnn.testing.spec import _merged
+
+    word2vec = FAMILIES["word2vec"]
+    row = {"Embedding": Spec("Embedding", "layer", ("forward", "no_such_property"))}
+    with pytest.raises(ValueError, match="no_such_property"):
+        Family("broken", "0", row, word2vec.properties, word2vec.cases, {})
+    with pytest.raises(ValueError, match="Nothing lacks cases"):
+        Family("broken", "0", {"Nothing": Spec("Nothing", "layer", ("forward",))}, word2vec.properties, {}, {})
+    twice = Family("twice", "0", {"Affine": Spec("Affine", "layer", ("forward",))}, word2vec.properties,
+                   {"Affine": word2vec.cases["Embedding"]}, {})
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(FAMILIES, "twice", twice)
+        with pytest.raises(ValueError, match=r"already registered: \['Affine'\]"):
+            _merged()

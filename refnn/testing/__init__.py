@@ -20,13 +20,15 @@ from refnn.testing.runner import (
     property_test,
     run_property,
 )
-from refnn.testing.spec import KINDS, PROPERTIES, SPECS, Spec
+from refnn.testing.spec import FAMILIES, KINDS, PROPERTIES, SPECS, Family, Spec
 
 __all__ = [
     "SPECS",
     "PROPERTIES",
     "KINDS",
+    "FAMILIES",
     "Spec",
+    "Family",
     "PropertyResult",
     "Report",
     "check_class",

@@ -83,6 +83,7 @@ _LOSS = ("forward", "shapes", "dtype", "gradient", "no_mutation", "backward_twic
 #: refnn's promises about arrays and errors that the book's code does not make (``--strict`` only).
 _STRICT = ("dout_dtype", "fresh", "messages")
 
+
 def _specs() -> dict[str, Spec]:
     rows = [
         Spec("MatMul", "layer", _WITH_PARAMS + ("adjoint", "layout"), _STRICT, module="refnn.layers"),
