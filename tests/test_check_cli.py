@@ -417,3 +417,26 @@ def test_book_style_time_softmax_fails_refnns_contract_only_where_the_book_diffe
     report = check_class(module.TimeSoftmaxWithLoss, extended=True, hypothesis_settings=few)  # type: ignore[attr-defined]
     assert [r.property for r in report.failures] == ["backward_twice", "linearity", "all_ignored_error",
                                                      "exact_log_softmax"]
+
+
+def test_a_forward_only_later_layer_is_checked_on_chapter_1s_forward_properties() -> None:
+    """The §1.2 stage in a later chapter: an Embedding without backward yet is judged on forward, shapes, dtype
+    and no_mutation (a family's own properties are taken to need backward), and passes."""
+    import numpy as np
+
+    from refnn.testing.book import measure
+    from refnn.testing.runner import contract_properties, run_property
+    from refnn.testing.spec import SPECS
+
+    class Embedding:
+        def __init__(self, W):
+            self.params, self.grads = [W], [np.zeros_like(W)]
+
+        def forward(self, idx):
+            return self.params[0][idx]
+
+    few = settings(max_examples=10, database=None, derandomize=True, deadline=None)
+    contract = measure(SPECS["Embedding"], Embedding, strict=False)
+    props = contract_properties(SPECS["Embedding"], contract)
+    assert contract.forward_only and props == ["forward", "shapes", "dtype", "no_mutation"]
+    assert all(run_property("Embedding", p, Embedding, few, contract).passed for p in props)

@@ -217,8 +217,9 @@ def contract_properties(spec: Spec, contract: Contract) -> list[str]:
     """The properties a check under ``contract`` runs: the book's (default) or refnn's whole contract
     (strict), without those that need a backward the class does not have yet, or a dout it does not take."""
     names = list(spec.all_properties if contract.strict else spec.properties)
-    if contract.forward_only:
-        names = [p for p in names if p not in NEEDS_BACKWARD]
+    if contract.forward_only:  # a family's own properties are taken to need backward
+        chapter1 = {**LAYER_PROPERTIES, **IDENTITY_PROPERTIES, **PROTOCOL_PROPERTIES}
+        names = [p for p in names if p not in NEEDS_BACKWARD and (spec.family == CORE or p in chapter1)]
     if contract.no_dout:
         names = [p for p in names if p != "linearity"]
     return names
