@@ -394,21 +394,23 @@ BOOK_TIME_LAYERS = FIXTURES / "book_time_layers.py"
 
 
 def test_book_style_embedding_and_time_layers_pass_the_books_contract() -> None:
-    """Embedding (common/layers.py) and TimeAffine, TimeSoftmaxWithLoss (common/time_layers.py) in the book's
-    style are found by their registry names and pass the book's contract (default mode)."""
+    """Embedding, SigmoidWithLoss (common/layers.py) and TimeAffine, TimeSoftmaxWithLoss (common/time_layers.py)
+    in the book's style are found by their registry names and pass the book's contract (default mode); the
+    sigmoid loss with the note on its log(y + 1e-7)."""
     proc = run_check(BOOK_TIME_LAYERS)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert judged(proc.stdout) == {"Embedding": "PASS", "TimeAffine": "PASS", "TimeSoftmaxWithLoss": "PASS"}, \
-        proc.stdout
+    assert judged(proc.stdout) == {"Embedding": "PASS", "SigmoidWithLoss": "notes: log-1e-7", "TimeAffine": "PASS",
+                                   "TimeSoftmaxWithLoss": "PASS"}, proc.stdout
     missing = proc.stdout.split("찾지 못함")[1].splitlines()[0]
     assert "EmbeddingDot" in missing and "TimeLSTM" in missing and "AttentionSeq2seq" in missing
 
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # the book's NaN loss
-def test_book_style_time_softmax_fails_refnns_contract_only_where_the_book_differs(
+def test_book_style_layers_fail_refnns_contract_only_where_the_book_differs(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """--strict (refnn's contract, in-process here): the book's backward changes its cached softmax, returns NaN
-    when every label is ignored and takes log(0) for huge scores; Embedding and TimeAffine keep passing."""
+    """--strict (refnn's contract, in-process here): the book's TimeSoftmaxWithLoss changes its cached softmax,
+    returns NaN when every label is ignored and takes log(0) for huge scores; its SigmoidWithLoss adds 1e-7 in
+    the log; Embedding and TimeAffine keep passing."""
     few = settings(max_examples=10, database=None, derandomize=True, deadline=None)
     module = _module("book_time_layers", monkeypatch)
     for name in ("Embedding", "TimeAffine"):
@@ -417,6 +419,9 @@ def test_book_style_time_softmax_fails_refnns_contract_only_where_the_book_diffe
     report = check_class(module.TimeSoftmaxWithLoss, extended=True, hypothesis_settings=few)  # type: ignore[attr-defined]
     assert [r.property for r in report.failures] == ["backward_twice", "linearity", "all_ignored_error",
                                                      "exact_log_softmax"]
+    # the int labels make float32 scores give a float64 dx; exp(-x) overflows at x = -1e6
+    report = check_class(module.SigmoidWithLoss, extended=True, hypothesis_settings=few)  # type: ignore[attr-defined]
+    assert [r.property for r in report.failures] == ["forward", "dtype", "sigmoid_loss_stability"]
 
 
 def test_a_forward_only_later_layer_is_checked_on_chapter_1s_forward_properties() -> None:

@@ -596,7 +596,9 @@ def _rows() -> dict[str, Spec]:
     rows = [
         Spec("Embedding", "layer", _WITH_PARAMS + ("dense_onehot",), module="refnn.layers"),
         Spec("EmbeddingDot", "layer", _WITH_PARAMS, module="refnn.layers"),
-        Spec("SigmoidWithLoss", "loss", _BACKPROP + ("batch_mean",), ("sigmoid_loss_stability",),
+        # the book's dx = (y - t) * dout / N takes the int labels' dtype: float32 in keeps float32 is refnn's promise
+        Spec("SigmoidWithLoss", "loss", ("forward", "shapes", "gradient", "no_mutation", "backward_twice",
+                                         "linearity", "batch_mean"), ("dtype", "sigmoid_loss_stability"),
              module="refnn.layers"),
         Spec("NegativeSamplingLoss", "loss",
              ("forward", "shapes", "dtype", "gradient_fixed_negatives", "no_mutation", "grads_inplace",
