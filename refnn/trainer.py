@@ -144,7 +144,10 @@ class Trainer:
     평균을 내는 구간의 길이가 들쭉날쭉합니다. refnn은 전체 반복을 이어 세어 정확히
     `eval_interval`번마다 그 구간의 평균을 기록합니다. 따라서 `fit` 한 번이
     `loss_list`에 더하는 항목 수는 `(max_epoch * (N // batch_size)) // eval_interval` 입니다.
-    책의 `remove_duplicate`(가중치 공유)는 1장 모델에 필요 없으므로 하지 않습니다.
+    같은 가중치가 `params`에 여러 번 있으면(여러 계층이 공유하는 3–4장의 모델) `shared_params`로
+    **메모리**가 같은 것끼리 묶어 기울기를 합친 뒤 한 번만 갱신합니다. 책의 `remove_duplicate`는
+    값으로도 비교하므로 서로 다른 두 영행렬을 하나로 합치고, 값이 달라진 다음 반복에서 `params`의
+    길이가 바뀌어 Adam이 `IndexError`를 냅니다. 공유가 없는 모델(1장)에서는 그대로입니다.
 
     진행 막대(tqdm)는 `verbose=True`이고 표준 오류가 터미널일 때에만 나타납니다.
 
@@ -241,7 +244,9 @@ class Trainer:
         self.eval_interval = eval_interval
         max_iters = data_size // batch_size
         model, optimizer, rng = self.model, self.optimizer, self.rng
-        params, grads = model.params, model.grads
+        shared = shared_params(model.params)  # a weight listed several times: by memory, never by value
+        params = [model.params[i] for i, _ in shared]
+        grads = [model.grads[i] for i, _ in shared]
 
         bar = None
         if verbose and max_epoch > 0 and _stderr_is_tty():
@@ -264,6 +269,9 @@ class Trainer:
                     hi = lo + batch_size
                     loss = model.forward(xs[lo:hi], ts[lo:hi])
                     model.backward()
+                    for (_, others), g in zip(shared, grads):
+                        for j, transposed in others:
+                            g += model.grads[j].T if transposed else model.grads[j]
                     if max_grad is not None:
                         clip_grads(grads, max_grad)
                     optimizer.update(params, grads)
