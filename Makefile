@@ -28,10 +28,14 @@ demo: $(BIN)/python
 	$(BIN)/python -m refnn train-spiral --out out
 
 ## bench: refnn vs a textbook baseline, the matmul floor and PyTorch (torch optional: skipped
-## when torch==2.13.0 cannot be installed); extra flags with BENCH_ARGS, e.g. BENCH_ARGS=--suite
+## when torch==2.13.0 cannot be installed; extra flags with BENCH_ARGS, e.g. BENCH_ARGS=--suite),
+## then the chapter 2-4, 5-6 and 7-8 cases, each against its textbook baseline
 bench: $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[bench]' || $(BIN)/python -m pip install -q -e . 'matplotlib>=3.7'
 	$(BIN)/python -m refnn bench --out benchmarks/results --plot docs/assets/performance/bench.png $(BENCH_ARGS)
+	$(BIN)/python -m refnn.benchmarks.word2vec --json benchmarks/results/word2vec.json
+	$(BIN)/python -m refnn.benchmarks.rnnlm --json benchmarks/results/rnnlm.json
+	$(BIN)/python -m refnn.benchmarks.seq2seq --json benchmarks/results/seq2seq.json
 
 ## mutation: mutation testing of the core with mutmut (every mutant; about 40 min on 2 cores), then the
 ## report in benchmarks/mutation/ (score per module, every survivor with its diff and reason)
