@@ -9,5 +9,6 @@ from refnn.models.generate import BetterRnnlmGen, RnnlmGen  # noqa: F401
 from refnn.models.mlp import TwoLayerNet
 from refnn.models.rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm  # noqa: F401 - joins __all__ once registered in refnn.testing.SPECS
 from refnn.models.seq2seq import Decoder, Encoder, PeekyDecoder, PeekySeq2seq, Seq2seq  # noqa: F401
+from refnn.models.word2vec import CBOW, SimpleCBOW, SimpleSkipGram, SkipGram  # noqa: F401
 
 __all__ = ["TwoLayerNet"]
