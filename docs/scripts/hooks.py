@@ -28,6 +28,8 @@ SCRIPTS = Path(__file__).resolve().parent
 if str(SCRIPTS) not in sys.path:
     sys.path.insert(0, str(SCRIPTS))
 
+import rnnfigures  # noqa: E402
+import seqfigures  # noqa: E402
 import sitebuild  # noqa: E402  (needs the sys.path entry above)
 import sitedocs  # noqa: E402
 import sitefigures  # noqa: E402
@@ -78,6 +80,8 @@ def on_files(files: Files, config) -> Files:
         figures = sitefigures.all_figures()
         figures.update(spiralfigures.all_figures())
         figures.update(wordfigures.all_figures())
+        figures.update(rnnfigures.all_figures())
+        figures.update(seqfigures.all_figures())
     for message in glyph_problems(caught):
         log.warning("refnn figures: %s", message)
     for name, content in figures.items():

@@ -58,6 +58,28 @@ PAGES: dict[str, str | None] = {
     "ch4/negative-sampling-loss/": "refnn.layers.NegativeSamplingLoss",
     "ch4/cbow/": "refnn.models.word2vec.CBOW",
     "ch4/analogy/": "refnn.text.analogy",
+    "ch5/language-model/": "refnn.trainer.eval_perplexity",
+    "ch5/rnn/": "refnn.trainer.batch_offsets",
+    "ch5/rnn-layer/": "refnn.layers.recurrent.TimeRNN",
+    "ch5/time-layers/": "refnn.layers.time_layers.TimeSoftmaxWithLoss",
+    "ch5/rnnlm/": "refnn.models.rnnlm.SimpleRnnlm",
+    "ch6/rnn-problems/": "refnn.trainer.clip_grads",
+    "ch6/lstm-idea/": None,
+    "ch6/lstm/": "refnn.layers.gated.LSTM",
+    "ch6/rnnlm/": "refnn.models.rnnlm.Rnnlm",
+    "ch6/better-rnnlm/": "refnn.models.rnnlm.BetterRnnlm",
+    "ch6/gru/": "refnn.layers.gated.GRU",
+    "ch7/generation/": "refnn.models.generate.RnnlmGen",
+    "ch7/seq2seq/": "refnn.models.seq2seq.Seq2seq",
+    "ch7/toy-data/": "dataset.sequence.load_data",
+    "ch7/seq2seq-impl/": "refnn.models.seq2seq.Decoder",
+    "ch7/improvements/": "refnn.models.seq2seq.PeekyDecoder",
+    "ch7/applications/": None,
+    "ch8/attention/": "refnn.layers.attention.Attention",
+    "ch8/attention-seq2seq/": "refnn.models.attention_seq2seq.AttentionDecoder",
+    "ch8/evaluation/": "dataset.sequence.format_date",
+    "ch8/remaining/": "refnn.layers.gated.TimeBiLSTM",
+    "ch8/applications/": None,
 }
 # Pages other parts of the project write; they join the build (and these tests) when their
 # source file exists (see docs/scripts/hooks.py), so nothing is skipped.
@@ -69,7 +91,9 @@ NO_MATH = {"", "protocol/", *OPTIONAL_PAGES}
 FIGURES = {"spiral/": 1, "training/": 5, "two-layer-net/": 1, "nodes/repeat/": 2, "nodes/sum/": 2, "layers/affine/": 1,
            "ch2/improving/": 1, "ch3/simple-word2vec/": 1, "ch3/cbow/": 1, "ch4/embedding/": 1,
            "ch4/sigmoid-with-loss/": 1, "ch4/embedding-dot/": 1, "ch4/unigram-sampler/": 1,
-           "ch4/negative-sampling-loss/": 1, "ch4/cbow/": 1}
+           "ch4/negative-sampling-loss/": 1, "ch4/cbow/": 1,
+           "ch5/rnn/": 1, "ch5/rnnlm/": 1, "ch6/rnn-problems/": 1, "ch6/lstm/": 1, "ch7/seq2seq/": 1,
+           "ch8/attention/": 1, "ch8/evaluation/": 1}
 
 
 def _built_pages(site: Path) -> set[str]:
