@@ -66,3 +66,17 @@ def test_a_family_row_without_its_cases_or_properties_is_refused() -> None:
         mp.setitem(FAMILIES, "twice", twice)
         with pytest.raises(ValueError, match=r"already registered: \['Affine'\]"):
             _merged()
+
+
+def test_every_property_of_every_row_is_seen_to_fail() -> None:
+    """Each (name's family, property) pair has a deliberately broken implementation that the family's tests
+    assert is rejected (tests/fixtures/broken_*.py): no property here is green by construction."""
+    from tests.fixtures import broken_layers, broken_recurrent, broken_seq2seq, broken_word2vec
+
+    broken = {"mlp": broken_layers.BROKEN, "word2vec": broken_word2vec.BROKEN,
+              "rnnlm": broken_recurrent.BROKEN + broken_recurrent.BROKEN_MODELS,
+              "seq2seq": broken_seq2seq.BROKEN + broken_seq2seq.BROKEN_MODELS}
+    for family, rows in broken.items():
+        covered = {prop for _, prop, _ in rows}
+        used = {p for s in SPECS.values() if s.family == family for p in s.all_properties}
+        assert used <= covered, (family, sorted(used - covered))
