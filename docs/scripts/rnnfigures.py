@@ -72,26 +72,26 @@ def _lstm_graph() -> Graph:
     dA = cell.grads[2]                                # db = dA for N = 1
     ds = dc + dh * o * (1 - tanh_c ** 2)
     nodes = [
-        _v("cp", "c_prev", -40, 0), _op("mf", "×", 170, 0), _op("add", "+", 470, 0), _v("c", "c", 760, 0),
-        _op("mi", "×", 470, 150), _op("tc", "tanh", 760, 150), _op("mo", "×", 760, 300), _v("h", "h", 760, 450),
-        _op("f", "f = σ", 170, 150), _op("g", "g = tanh", 300, 150), _op("i", "i = σ", 470, 300),
-        _op("o", "o = σ", 590, 300),
+        _v("cp", "c_prev", 0, 0), _op("mf", "×", 120, 0), _op("add", "+", 330, 0), _v("c", "c", 580, 0),
+        _op("f", "f = σ", 120, 140), _op("mi", "×", 330, 140), _op("tc", "tanh", 580, 140),
+        _op("g", "g = tanh", 330, 280), _op("i", "i = σ", 470, 140),
+        _op("o", "o = σ", 420, 420), _op("mo", "×", 580, 420), _v("h", "h", 580, 540),
     ]
     edges = [
-        Edge("cp", "mf", (f"c_prev = {_s(c_prev)}",), (f"{_s(dc_prev)}",)),
+        Edge("cp", "mf", (_s(c_prev),), (_s(dc_prev),)),
         Edge("mf", "add", (f"f·c_prev = {_s(f * c_prev)}",), (f"ds = {_s(ds)}",)),
         Edge("add", "c", (f"c = {_s(c)}",), (f"dc = {_s(dc)}",)),
         Edge("f", "mf", (f"f = {_s(f)}",), (f"dA_f = {_s(dA[0])}",)),
+        Edge("mi", "add", (f"g·i = {_s(g * i)}",), (f"ds = {_s(ds)}",)),
         Edge("g", "mi", (f"g = {_s(g)}",), (f"dA_g = {_s(dA[1])}",)),
         Edge("i", "mi", (f"i = {_s(i)}",), (f"dA_i = {_s(dA[2])}",)),
-        Edge("mi", "add", (f"g·i = {_s(g * i)}",), (f"ds = {_s(ds)}",)),
         Edge("c", "tc", ("c",), None),
         Edge("tc", "mo", (f"tanh c = {_s(tanh_c)}",), None),
         Edge("o", "mo", (f"o = {_s(o)}",), (f"dA_o = {_s(dA[3])}",)),
         Edge("mo", "h", (f"h = {_s(h)}",), (f"dh = {_s(dh)}",)),
     ]
     return Graph("LSTM 셀의 계산 그래프 (D = H = 1): 게이트 f, g, i, o", nodes, edges,
-                 note=f"x = 1, h_prev = 0.5 · A = x·Wx + h_prev·Wh + b · dx = {_s(dx)}, dh_prev = {_s(dh_prev)}")
+                 note=f"x = 1, h_prev = 0.5 · dx = {_s(dx)}, dh_prev = {_s(dh_prev)}")
 
 
 @dataclass(frozen=True)

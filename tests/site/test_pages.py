@@ -63,7 +63,7 @@ PAGES: dict[str, str | None] = {
     "ch5/rnn-layer/": "refnn.layers.recurrent.TimeRNN",
     "ch5/time-layers/": "refnn.layers.time_layers.TimeSoftmaxWithLoss",
     "ch5/rnnlm/": "refnn.models.rnnlm.SimpleRnnlm",
-    "ch6/rnn-problems/": "refnn.trainer.clip_grads",
+    "ch6/rnn-problems/": None,
     "ch6/lstm-idea/": None,
     "ch6/lstm/": "refnn.layers.gated.LSTM",
     "ch6/rnnlm/": "refnn.models.rnnlm.Rnnlm",
