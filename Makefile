@@ -10,10 +10,11 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-## test: install the project with its test and docs extras and run the whole suite (incl. tests/site)
+## test: install the project with its test and docs extras and run the whole suite (incl. tests/site);
+## two pytest workers on two cores, so one BLAS thread each (no oversubscription)
 test: $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test,docs]'
-	$(BIN)/python -m pytest -n 2
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -n 2
 
 ## serve: build the Korean documentation site (strict) and serve it on http://127.0.0.1:$(PORT) (default 8000)
 serve: $(BIN)/python
