@@ -41,9 +41,9 @@ def _rnn_unrolled_graph() -> Graph:
     for t in (2, 1):
         delta = dh_total[0] * (1 - hs[0, t, 0] ** 2)
         dh_total.insert(0, delta * Wh[0, 0] + dhs[0, t - 1, 0])
-    nodes, edges = [_v("h0", "h₋₁ = 0", -150, 0)], []
+    nodes, edges = [_v("h0", "h₋₁", -100, 0)], []
     for t in range(3):
-        x = 220 * t
+        x = 140 * t
         sub = "₀₁₂"[t]
         nodes += [_op(f"r{t}", "RNN", x, 0), _v(f"x{t}", f"x{sub}", x, 150), _v(f"o{t}", f"h{sub}", x, -150)]
         edges.append(Edge(f"x{t}", f"r{t}", (num(xs[0, t, 0]),), (num(dxs[0, t, 0]),)))
@@ -51,9 +51,9 @@ def _rnn_unrolled_graph() -> Graph:
         src = "h0" if t == 0 else f"r{t - 1}"
         back = (num(dh_total[t - 1]),) if t else (num(float(np.dot(
             dh_total[0] * (1 - hs[0, 0, 0] ** 2), Wh[0, 0]))),)
-        edges.append(Edge(src, f"r{t}", (f"h = {num(hs[0, t - 1, 0])}" if t else "0",), back))
+        edges.append(Edge(src, f"r{t}", (num(hs[0, t - 1, 0]) if t else "0",), back))
     return Graph("RNN을 시간 방향으로 펼친 계산 그래프 (T = 3, D = H = 1)", nodes, edges,
-                 note="Wx = 0.8, Wh = 0.5, b = 0.1 · 손실은 마지막 h₂에만 (∂L/∂h₂ = 1)")
+                 note="Wx = 0.8, Wh = 0.5, b = 0.1 · h₋₁ = 0 · ∂L/∂h₂ = 1")
 
 
 def _lstm_graph() -> Graph:
@@ -69,28 +69,28 @@ def _lstm_graph() -> Graph:
     h, c = cell.forward(x, h_prev, c_prev)
     dx, dh_prev, dc_prev = cell.backward(dh, dc)
     _, _, _, f, g, i, o, tanh_c = cell.cache
-    dA = cell.grads[2]                                # db = dA for N = 1
     ds = dc + dh * o * (1 - tanh_c ** 2)
     nodes = [
-        _v("cp", "c_prev", 0, 0), _op("mf", "×", 120, 0), _op("add", "+", 330, 0), _v("c", "c", 580, 0),
-        _op("f", "f = σ", 120, 140), _op("mi", "×", 330, 140), _op("tc", "tanh", 580, 140),
-        _op("g", "g = tanh", 330, 280), _op("i", "i = σ", 470, 140),
-        _op("o", "o = σ", 420, 420), _op("mo", "×", 580, 420), _v("h", "h", 580, 540),
+        _v("cp", "c_prev", 0, 0), _op("mf", "×", 90, 0), _op("add", "+", 200, 0), _v("c", "c", 360, 0),
+        _op("f", "f = σ", 90, 130), _op("mi", "×", 200, 130), _op("i", "i = σ", 310, 130),
+        _op("g", "g = tanh", 200, 260), _op("tc", "tanh", 360, 260),
+        _op("o", "o = σ", 245, 390), _op("mo", "×", 360, 390), _v("h", "h", 360, 500),
     ]
-    edges = [
+    dtanh = dh * o * (1 - tanh_c ** 2)                # the gradient that reaches c through tanh
+    edges = [                                         # every label is the value on its arrow (numbers only)
         Edge("cp", "mf", (_s(c_prev),), (_s(dc_prev),)),
-        Edge("mf", "add", (f"f·c_prev = {_s(f * c_prev)}",), (f"ds = {_s(ds)}",)),
-        Edge("add", "c", (f"c = {_s(c)}",), (f"dc = {_s(dc)}",)),
-        Edge("f", "mf", (f"f = {_s(f)}",), (f"dA_f = {_s(dA[0])}",)),
-        Edge("mi", "add", (f"g·i = {_s(g * i)}",), (f"ds = {_s(ds)}",)),
-        Edge("g", "mi", (f"g = {_s(g)}",), (f"dA_g = {_s(dA[1])}",)),
-        Edge("i", "mi", (f"i = {_s(i)}",), (f"dA_i = {_s(dA[2])}",)),
-        Edge("c", "tc", ("c",), None),
-        Edge("tc", "mo", (f"tanh c = {_s(tanh_c)}",), None),
-        Edge("o", "mo", (f"o = {_s(o)}",), (f"dA_o = {_s(dA[3])}",)),
-        Edge("mo", "h", (f"h = {_s(h)}",), (f"dh = {_s(dh)}",)),
+        Edge("mf", "add", (_s(f * c_prev),), (_s(ds),)),
+        Edge("add", "c", (_s(c),), (_s(dc),)),
+        Edge("f", "mf", (_s(f),), (_s(ds * c_prev),)),
+        Edge("mi", "add", (_s(g * i),), (_s(ds),)),
+        Edge("g", "mi", (_s(g),), (_s(ds * i),)),
+        Edge("i", "mi", (_s(i),), (_s(ds * g),)),
+        Edge("c", "tc", (_s(c),), (_s(dtanh),), at=0.75),
+        Edge("tc", "mo", (_s(tanh_c),), (_s(dh * o),)),
+        Edge("o", "mo", (_s(o),), (_s(dh * tanh_c),)),
+        Edge("mo", "h", (_s(h),), (_s(dh),)),
     ]
-    return Graph("LSTM 셀의 계산 그래프 (D = H = 1): 게이트 f, g, i, o", nodes, edges,
+    return Graph("LSTM 셀의 계산 그래프 (D = H = 1)", nodes, edges,
                  note=f"x = 1, h_prev = 0.5 · dx = {_s(dx)}, dh_prev = {_s(dh_prev)}")
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from graphs import Edge, Graph, _op, _v, d, draw, label, num
+from graphs import Edge, Graph, _op, _v, d, draw, label
 
 
 def _sh(*s: int | str) -> str:
@@ -28,19 +28,19 @@ def _seq2seq_graph() -> Graph:
     N, T1, T2, H = "N", "T_enc", "T_dec", "H"
     return Graph("Seq2seq의 계산 그래프 (Encoder → h → Decoder)", [
         _v("xs", "xs", 0, 0), _op("ee", "TimeEmbedding", 0, 110), _op("el", "TimeLSTM", 0, 230),
-        _v("ts", "ts[:, :-1]", 300, 0), _op("de", "TimeEmbedding", 300, 110), _op("dl", "TimeLSTM", 300, 230),
-        _op("da", "TimeAffine", 300, 350), _op("sl", "TimeSoftmaxWithLoss", 300, 470),
-        _v("tt", "ts[:, 1:]", 20, 470), _v("L", "L", 300, 570)], [
+        _v("ts", "ts[:, :-1]", 225, 0), _op("de", "TimeEmbedding", 225, 110), _op("dl", "TimeLSTM", 225, 230),
+        _op("da", "TimeAffine", 225, 350), _op("sl", "TimeSoftmaxWithLoss", 225, 470),
+        _v("tt", "ts[:, 1:]", 0, 470), _v("L", "L", 225, 570)], [
         Edge("xs", "ee", (f"{_sh(N, T1)}",), None),
         Edge("ee", "el", (f"{_sh(N, T1, 'D')}",), (d("emb"),)),
-        Edge("el", "dl", (f"h = hs[:, -1] {_sh(N, H)}",), (f"{d('h')} = dh",), at=0.5),
+        Edge("el", "dl", (f"h {_sh(N, H)}",), (d("h"),), at=0.5),
         Edge("ts", "de", (f"{_sh(N, T2)}",), None),
         Edge("de", "dl", (f"{_sh(N, T2, 'D')}",), (d("emb"),)),
         Edge("dl", "da", (f"{_sh(N, T2, H)}",), (d("hs"),)),
         Edge("da", "sl", (f"{_sh(N, T2, 'V')}",), (d("score"),)),
         Edge("tt", "sl", (f"{_sh(N, T2)}",), None),
         Edge("sl", "L", ("L",), ("1",))],
-        note="Encoder의 마지막 은닉 상태 h가 Decoder TimeLSTM의 초기 상태(set_state)")
+        note="h = Encoder의 hs[:, -1] → Decoder LSTM의 초기 상태")
 
 
 def _attention_graph() -> Graph:
@@ -55,16 +55,15 @@ def _attention_graph() -> Graph:
     da_sum = layer.sum_layer
     dhs, dh = layer.backward(dc)
     _, da = da_sum.backward(dc)
-    total = "; ".join(", ".join(num(v) for v in row) for row in dhs[0])
     return Graph("Attention 계층의 계산 그래프 (N = 1, T = 3, H = 2)", [
-        _v("h", "h", 0, 0), _op("aw", "AttentionWeight", 0, 160), _v("hs", "hs", -300, 280),
+        _v("h", "h", 0, 0), _op("aw", "AttentionWeight", 0, 160), _v("hs", "hs", -240, 280),
         _op("ws", "WeightSum", 0, 400), _v("c", "c", 0, 540)], [
         Edge("hs", "aw", ("hs",), ("①",), at=0.45),
         Edge("h", "aw", label("h", h[0]), label(d("h"), dh[0])),
         Edge("hs", "ws", ("hs",), ("②",), at=0.45),
         Edge("aw", "ws", label("a", a[0]), label(d("a"), da[0])),
         Edge("ws", "c", label("c", c[0]), label(d("c"), dc[0]))],
-        note=f"hs = [[1, 0], [0, 1], [1, 1]] · ∂L/∂hs = ① + ② = [{total}]")
+        note="hs = [[1, 0], [0, 1], [1, 1]] · ∂L/∂hs = ① + ②")
 
 
 @dataclass(frozen=True)
