@@ -111,7 +111,7 @@ def report(seconds: float | None) -> dict[str, Any]:
         for name, code in sorted(codes.items(), key=lambda kv: _natural(kv[0])):
             status = status_by_exit_code[code]
             counts[status] = counts.get(status, 0) + 1
-            if status in KILLED:
+            if status in KILLED or status == "not checked":  # not checked: the run was stopped first
                 continue
             diff = get_diff_for_mutant(name, path=module)
             before, after = _changed_lines(diff)
@@ -120,14 +120,14 @@ def report(seconds: float | None) -> dict[str, Any]:
             survivors.append({"mutant": name, "status": status, "function": function, "before": before,
                               "after": after, "diff": diff.strip(), "kind": why["kind"] if why else "unexplained",
                               "reason": why["reason"] if why else ""})
-        total = sum(counts.values())
+        total = sum(counts.values()) - counts.get("not checked", 0)
         killed = sum(counts.get(s, 0) for s in KILLED)
         excluded = sum(1 for s in survivors if s["kind"] in EXCLUDED)
         scored = total - excluded
         out["modules"][module] = {
             "sha256": source_hash(module), "total": total, "killed": killed, "excluded": excluded,
             "survived": total - killed - excluded, "score": killed / scored if scored else 1.0,
-            "counts": counts, "survivors": survivors,
+            "not_checked": counts.get("not checked", 0), "counts": counts, "survivors": survivors,
         }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", "utf-8")

@@ -234,3 +234,15 @@ def test_check_pairs_messages():
 def test_branch_default_is_two():
     assert Branch().n == 2
     assert re.fullmatch(r"Affine\(\(2, 3\), \(3,\)\)", repr(Affine(np.zeros((2, 3)), np.zeros(3))))
+
+
+def test_a_longer_list_starting_with_the_same_arrays_is_refused_by_refnn():
+    """The fast path for the very same lists must not catch a list that merely starts with them."""
+    p, g = np.zeros(2), np.zeros(2)
+    for cls in OPTIMIZERS:
+        opt = cls()
+        opt.update([p], [g])
+        raises(ValueError, f"{cls.__name__}.update: params and grads have different lengths (2 vs 1)",
+               opt.update, [p, np.zeros(1)], [g])
+        raises(ValueError, f"{cls.__name__}.update: params and grads have different lengths (1 vs 2)",
+               opt.update, [p], [g, np.zeros(1)])
