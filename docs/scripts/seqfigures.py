@@ -77,7 +77,7 @@ class HeatmapRun:
     question: str                   # in reading order
     answer: str                     # what the model generated
     correct: str
-    weights: np.ndarray             # (T_dec, T_enc), rows: generated steps, columns: question (reading order)
+    weights: np.ndarray             # (T_dec − 1, T_enc): rows the answer's characters, columns the question
 
 
 @functools.lru_cache(maxsize=1)
@@ -102,7 +102,8 @@ def heatmap_run(n_lines: int = 500, epochs: int = 2, hidden: int = 32) -> Heatma
                   for k in range(n_test))
     q, t = x_test[[0]], t_test[0]
     guess = model.generate(q, int(t[0]), len(t) - 1)
-    weights = np.concatenate(model.decoder.attention.attention_weights, axis=0)[:, ::-1]
+    model.forward(q, t[None])  # teacher forcing, as the book's visualisation: one row per answer character
+    weights = np.array(model.decoder.attention.attention_weights)[:, 0, ::-1]
     text = "".join(id_to_char[int(c)] for c in q[0, ::-1])
     return HeatmapRun(n_lines, epochs, hidden, time.process_time() - start, correct / n_test, n_test, text,
                       "".join(id_to_char[int(c)] for c in guess), "".join(id_to_char[int(c)] for c in t[1:]),
@@ -115,11 +116,12 @@ def heatmap_figure() -> bytes:
 
     run = heatmap_run()
     fig, ax = plt.subplots(figsize=(7.6, 3.4))
-    ax.imshow(run.weights, cmap="Greys", vmin=0.0, vmax=float(run.weights.max()), aspect="auto")
-    ax.set_xticks(range(len(run.question)), list(run.question.replace(" ", "␣")), fontsize=8)
-    ax.set_yticks(range(len(run.answer)), list(run.answer), fontsize=9)
-    ax.set_xlabel("질문 (읽는 순서)")
-    ax.set_ylabel("생성한 글자")
+    image = ax.imshow(run.weights, cmap="Greys", aspect="auto")  # the colour range is the weights' own
+    fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+    ax.set_xticks(range(len(run.question)), list(run.question.replace(" ", "·")), fontsize=8)
+    ax.set_yticks(range(len(run.correct)), list(run.correct), fontsize=9)
+    ax.set_xlabel("질문 (읽는 순서, ·는 공백)")
+    ax.set_ylabel("답의 글자")
     fig.tight_layout()
     return _save(fig, "svg")
 
