@@ -12,7 +12,7 @@ r"""6장의 벤치마크: `Rnnlm` 학습 한 반복 — 교과서 기준선, 그
   `(700, 100)×(100, 10000)`; 역전파 $dW_{\text{affine}}$ `(100, 700)×(700, 10000)`, $dh$
   `(700, 10000)×(10000, 100)`, 시각마다 $dA\,W_h^\top$ 35번, $dW_x$, $dW_h$, $dx$.
 
-목표(이슈): refnn ≤ 0.6 × textbook, refnn ≤ 1.3 × matmul floor. 라운드마다 경쟁자를 번갈아
+목표: refnn ≤ 0.6 × textbook, refnn ≤ 1.3 × matmul floor. 라운드마다 경쟁자를 번갈아
 실행하고(`timing.interleave`) 중앙값의 비를 보고합니다.
 """
 

@@ -12,7 +12,7 @@ r"""7–8장의 벤치마크: Peeky seq2seq(덧셈)와 어텐션 seq2seq(날짜)
 한 라운드는 `number`번의 반복이며, 경쟁자를 라운드마다 번갈아 실행하고(`timing.interleave`) 중앙값의
 비를 보고합니다. 에폭 시간은 한 반복의 중앙값 × 에폭의 반복 수(45,000 // 128 = 351)로 환산한 것입니다.
 
-목표(이슈): refnn ≤ 0.7 × textbook.
+목표: refnn ≤ 0.7 × textbook.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Properties of chapter 6's language models, TimeDropout and TimeBiLSTM (and the helpers all chapter 5–6
+"""Properties of chapter 6's language models, TimeDropout and TimeBiLSTM (and the shared functions all chapter 5–6
 properties share).  The table that names them is in :mod:`refnn.testing.rnn_properties`.
 
 A language model is stateful, so a gradient check wraps it in `ResetPerForward`: every forward starts from
