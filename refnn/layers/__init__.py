@@ -1,17 +1,17 @@
 """Layers with the ``params``/``grads`` protocol."""
 
-from refnn.layers.attention import Attention, AttentionWeight, TimeAttention, WeightSum  # noqa: F401
+from refnn.layers.attention import Attention, AttentionWeight, TimeAttention, WeightSum
 from refnn.layers.base import Layer
 from refnn.layers.core import Affine, MatMul, ReLU, Sigmoid, Softmax, SoftmaxWithLoss
-from refnn.layers.embedding import (  # noqa: F401 - joins __all__ once registered in refnn.testing.SPECS
+from refnn.layers.embedding import (
     Embedding,
     EmbeddingDot,
     NegativeSamplingLoss,
     SigmoidWithLoss,
 )
-from refnn.layers.gated import GRU, LSTM, TimeBiLSTM, TimeGRU, TimeLSTM  # noqa: F401 - joins __all__ once registered
-from refnn.layers.recurrent import RNN, TimeRNN  # noqa: F401
-from refnn.layers.time_layers import (  # noqa: F401
+from refnn.layers.gated import GRU, LSTM, TimeBiLSTM, TimeGRU, TimeLSTM
+from refnn.layers.recurrent import RNN, TimeRNN
+from refnn.layers.time_layers import (
     TimeAffine,
     TimeDropout,
     TimeEmbedding,
@@ -19,4 +19,15 @@ from refnn.layers.time_layers import (  # noqa: F401
     TimeSoftmaxWithLoss,
 )
 
-__all__ = ["Layer", "MatMul", "Affine", "Sigmoid", "ReLU", "Softmax", "SoftmaxWithLoss"]
+__all__ = [
+    "Layer",
+    # chapter 1
+    "MatMul", "Affine", "Sigmoid", "ReLU", "Softmax", "SoftmaxWithLoss",
+    # chapters 3-4
+    "Embedding", "EmbeddingDot", "SigmoidWithLoss", "NegativeSamplingLoss",
+    # chapters 5-6
+    "RNN", "TimeRNN", "LSTM", "TimeLSTM", "GRU", "TimeGRU", "TimeBiLSTM",
+    "TimeEmbedding", "TimeAffine", "TimeSoftmaxWithLoss", "TimeSigmoidWithLoss", "TimeDropout",
+    # chapter 8
+    "WeightSum", "AttentionWeight", "Attention", "TimeAttention",
+]
