@@ -29,7 +29,7 @@ def test_every_model_property_has_a_broken_model():
     used = {p for n in MODELS for p in SEQ2SEQ_SPECS[n].all_properties}
     assert used == {p for _, p, _ in BROKEN_MODELS}
     gradients = {(n, p) for n, p, _ in BROKEN_MODELS if p.endswith("gradient")}
-    # the three places the issue names: the encoder's dh, peeky's h at every step, the attention split
+    # where hand-written seq2seq code most often goes wrong: the encoder's dh, peeky's h, the attention split
     assert {("Seq2seq", "model_gradient"), ("PeekySeq2seq", "decoder_gradient"),
             ("AttentionSeq2seq", "decoder_gradient")} <= gradients
 
