@@ -254,7 +254,9 @@ class ResetsInForward(Scaled):
 
     def forward(self, x):
         self.grads[0][...] = 0.0
-        self.buf = np.zeros_like(x)
+        if getattr(self, "buf", None) is None or self.buf.shape != x.shape:
+            self.buf = np.zeros_like(x)
+        self.buf[...] = 0.0  # in place: the dx returned last time is overwritten
         return super().forward(x)
 
     def backward(self, dout):
