@@ -23,7 +23,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="refnn", description="refnn: 밑바닥부터 시작하는 딥러닝 2, 1장 참조 구현")
+    parser = OneLineParser(prog="refnn", description="refnn: 밑바닥부터 시작하는 딥러닝 2, 1–8장 참조 구현")
     parser.add_argument("--version", action="version", version=f"refnn {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in COMMANDS:
