@@ -122,7 +122,9 @@ def test_verification_table_is_the_registry(site_dir: Path) -> None:
 
     html = (site_dir / "verification" / "index.html").read_text(encoding="utf-8")
     rows = re.findall(r"<tr><td><code>([\w.]+)</code></td>(.*?)</tr>", html)
-    table = {name.rsplit(".", 1)[1]: (cells.count("✓⁺"), cells.count("✓")) for name, cells in rows}
+    # the registry's rows name the object in full (refnn.layers.Affine); other tables on the page
+    # (the surviving mutants) name functions and methods without their package
+    table = {name.rsplit(".", 1)[1]: (cells.count("✓⁺"), cells.count("✓")) for name, cells in rows if name.startswith(("refnn.", "dataset."))}
     want = {s.name: (len(s.extended), len(s.all_properties)) for s in SPECS.values()}
     assert table == want
 
