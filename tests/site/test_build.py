@@ -124,7 +124,8 @@ def test_verification_table_is_the_registry(site_dir: Path) -> None:
     rows = re.findall(r"<tr><td><code>([\w.]+)</code></td>(.*?)</tr>", html)
     # the registry's rows name the object in full (refnn.layers.Affine); other tables on the page
     # (the surviving mutants) name functions and methods without their package
-    table = {name.rsplit(".", 1)[1]: (cells.count("✓⁺"), cells.count("✓")) for name, cells in rows if name.startswith(("refnn.", "dataset."))}
+    table = {name.rsplit(".", 1)[1]: (cells.count("✓⁺"), cells.count("✓"))
+             for name, cells in rows if name.startswith(("refnn.", "dataset."))}
     want = {s.name: (len(s.extended), len(s.all_properties)) for s in SPECS.values()}
     assert table == want
 
