@@ -15,8 +15,7 @@ an all-ignored batch is an error, the log-softmax is exact for huge scores.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -25,12 +24,11 @@ from refnn.layers.core import Affine
 from refnn.layers.embedding import Embedding
 from refnn.layers.gated import GRU, LSTM
 from refnn.layers.recurrent import RNN
-from refnn.testing.cases import REFERENCES, Case
+from refnn.testing.cases import Case
 from refnn.testing.family import Family, Spec
 from refnn.testing.properties import (
     FORWARD_ATOL,
     FORWARD_RTOL,
-    LAYER_PROPERTIES,
     SpecFailure,
 )
 from refnn.testing.rnn_cases import (
@@ -42,33 +40,10 @@ from refnn.testing.rnn_cases import (
     time_softmax_loss,
 )
 from refnn.testing.rnnlm_properties import MODEL_PROPERTIES, MODEL_PROPERTY_TEXT, _close, _gradient_check
-from refnn.testing.word2vec_properties import _adapted, _copy, _Forwarding, _named
+from refnn.testing.word2vec_properties import _adapted, _copy, _Forwarding, _named, chapter1_properties
 
 __all__ = ["FAMILY", "RNN_PROPERTIES", "RNN_SPECS", "PROPERTY_TEXT", "InitialState"]
 
-
-
-@contextmanager
-def _references() -> Iterator[None]:
-    missing = {k: v for k, v in RNN_REFERENCES.items() if k not in REFERENCES}
-    REFERENCES.update(missing)
-    try:
-        yield
-    finally:
-        for k in missing:
-            REFERENCES.pop(k, None)
-
-
-def _generic(prop: str) -> Callable[[Any, Any, Case], None]:
-    chapter1 = LAYER_PROPERTIES[prop]
-
-    def run(spec: Any, impl: Any, case: Case) -> None:
-        with _references():
-            chapter1(spec, _adapted(impl), case)
-
-    run.__name__ = f"prop_{prop}"
-    run.__doc__ = chapter1.__doc__
-    return run
 
 
 def _gates(case: Case) -> int:
@@ -308,7 +283,7 @@ _LAYER = ("forward", "shapes", "dtype", "gradient", "no_mutation", "grads_inplac
           "linearity", "batch_mean")
 
 RNN_PROPERTIES: dict[str, Callable[[Any, Any, Case], None]] = {
-    **{p: _generic(p) for p in _LAYER},
+    **chapter1_properties(_LAYER, RNN_REFERENCES),
     "initial_state_gradient": prop_initial_state_gradient,
     "chained_cells": prop_chained_cells,
     "stateful_halves": prop_stateful_halves,

@@ -17,48 +17,24 @@ the decoder's own forward; float32 by default; the same seed gives the same mode
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from refnn.gradcheck import GradientMismatch, GradsRebound, check_layer
 from refnn.layers.attention import Attention
-from refnn.testing.cases import REFERENCES, Case
+from refnn.testing.cases import Case
 from refnn.testing.family import Family, Spec
-from refnn.testing.properties import LAYER_PROPERTIES, SpecFailure, _compare, _gradcheck_text
+from refnn.testing.properties import SpecFailure, _compare, _gradcheck_text
 from refnn.testing.rnn_cases import time_softmax_loss
 from refnn.testing.seq2seq_cases import ATTENTION_CASES, ATTENTION_REFERENCES, MODEL_CASES, weight_sum
-from refnn.testing.word2vec_properties import _Forwarding, _global_state, _named, _same_global
+from refnn.testing.word2vec_properties import _Forwarding, _global_state, _named, _same_global, chapter1_properties
 
 __all__ = ["FAMILY", "SEQ2SEQ_PROPERTIES", "SEQ2SEQ_SPECS", "PROPERTY_TEXT", "kept_weights"]
 
 #: Tolerance of the structural identities (the same arithmetic in another order).
 IDENTITY_ATOL, IDENTITY_RTOL = 1e-12, 1e-10
-
-
-@contextmanager
-def _references() -> Iterator[None]:
-    missing = {k: v for k, v in ATTENTION_REFERENCES.items() if k not in REFERENCES}
-    REFERENCES.update(missing)
-    try:
-        yield
-    finally:
-        for k in missing:
-            REFERENCES.pop(k, None)
-
-
-def _generic(prop: str) -> Callable[[Any, Any, Case], None]:
-    chapter1 = LAYER_PROPERTIES[prop]
-
-    def run(spec: Any, impl: Any, case: Case) -> None:
-        with _references():
-            chapter1(spec, impl, case)
-
-    run.__name__ = f"prop_{prop}"
-    run.__doc__ = chapter1.__doc__
-    return run
 
 
 def _close(ko: str, en: str, got: Any, want: Any) -> None:
@@ -169,7 +145,7 @@ def prop_per_step(spec: Any, impl: Any, case: Case) -> None:
 _LAYER = ("forward", "shapes", "dtype", "gradient", "no_mutation", "backward_twice", "linearity")
 
 SEQ2SEQ_PROPERTIES: dict[str, Callable[[Any, Any, Case], None]] = {
-    **{p: _generic(p) for p in _LAYER},
+    **chapter1_properties(_LAYER, ATTENTION_REFERENCES, adapt=False),
     "weights_simplex": prop_weights_simplex,
     "one_hot_selects": prop_one_hot_selects,
     "permutation": prop_permutation,

@@ -141,9 +141,9 @@ class FreshPerForward(_Forwarding):
 
 
 @contextmanager
-def _references() -> Iterator[None]:
-    """Chapter 1's forward/shapes properties look references up by name: show them ours meanwhile."""
-    missing = {k: v for k, v in WORD2VEC_REFERENCES.items() if k not in REFERENCES}
+def references_shown(references: dict[str, Any]) -> Iterator[None]:
+    """Chapter 1's forward/shapes properties look references up by name: show them a family's meanwhile."""
+    missing = {k: v for k, v in references.items() if k not in REFERENCES}
     REFERENCES.update(missing)
     try:
         yield
@@ -152,16 +152,22 @@ def _references() -> Iterator[None]:
             REFERENCES.pop(k, None)
 
 
-def _generic(prop: str) -> Callable[[Any, Any, Case], None]:
-    chapter1 = LAYER_PROPERTIES[prop]
+def chapter1_properties(props: tuple[str, ...], references: dict[str, Any],
+                        adapt: bool = True) -> dict[str, Callable[[Any, Any, Case], None]]:
+    """Chapter 1's layer properties `props` for a family: its references shown, its layers adapted."""
 
-    def run(spec: Any, impl: Any, case: Case) -> None:
-        with _references():
-            chapter1(spec, _adapted(impl), case)
+    def one(prop: str) -> Callable[[Any, Any, Case], None]:
+        chapter1 = LAYER_PROPERTIES[prop]
 
-    run.__name__ = f"prop_{prop}"
-    run.__doc__ = chapter1.__doc__
-    return run
+        def run(spec: Any, impl: Any, case: Case) -> None:
+            with references_shown(references):
+                chapter1(spec, _adapted(impl) if adapt else impl, case)
+
+        run.__name__ = f"prop_{prop}"
+        run.__doc__ = chapter1.__doc__
+        return run
+
+    return {p: one(p) for p in props}
 
 
 def _gradient_check(obj: Any, case: Case) -> None:
@@ -526,7 +532,7 @@ _LAYER = ("forward", "shapes", "dtype", "gradient", "no_mutation", "grads_inplac
           "linearity", "batch_mean")
 
 WORD2VEC_PROPERTIES: dict[str, Callable[[Any, Any, Case], None]] = {
-    **{p: _generic(p) for p in _LAYER},
+    **chapter1_properties(_LAYER, WORD2VEC_REFERENCES),
     "dense_onehot": prop_dense_onehot,
     "sigmoid_loss_stability": prop_sigmoid_loss_stability,
     "gradient_fixed_negatives": prop_gradient_fixed_negatives,
