@@ -399,10 +399,34 @@ def test_book_style_embedding_and_time_layers_pass_the_books_contract() -> None:
     sigmoid loss with the note on its log(y + 1e-7)."""
     proc = run_check(BOOK_TIME_LAYERS)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert judged(proc.stdout) == {"Embedding": "PASS", "SigmoidWithLoss": "notes: log-1e-7", "TimeAffine": "PASS",
-                                   "TimeSoftmaxWithLoss": "PASS"}, proc.stdout
+    f32 = "notes: float32"
+    assert judged(proc.stdout) == {
+        "sigmoid": "PASS", "Embedding": "PASS", "SigmoidWithLoss": "notes: log-1e-7", "TimeAffine": "PASS",
+        "TimeSoftmaxWithLoss": "PASS", "RNN": "PASS", "LSTM": "PASS", "GRU": "PASS", "TimeRNN": f32,
+        "TimeLSTM": "notes: time-lstm-dc, float32", "TimeGRU": f32, "TimeEmbedding": f32, "TimeBiLSTM": f32,
+        "TimeSigmoidWithLoss": "notes: float32, log-1e-7", "TimeDropout": "notes: float32, global-random-state",
+    }, proc.stdout
     missing = proc.stdout.split("찾지 못함")[1].splitlines()[0]
-    assert "EmbeddingDot" in missing and "TimeLSTM" in missing and "AttentionSeq2seq" in missing
+    assert "EmbeddingDot" in missing and "Rnnlm" in missing and "AttentionSeq2seq" in missing
+
+
+def test_book_style_attention_layers_pass_the_books_contract() -> None:
+    """ch08's WeightSum, AttentionWeight, Attention and TimeAttention in the book's style (weights repeated along
+    the hidden axis, one Attention per step, common/layers.py's Softmax) pass the default mode."""
+    proc = run_check(FIXTURES / "book_attention.py")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert judged(proc.stdout) == {"Softmax": "PASS", "softmax": "notes: softmax-3d", "WeightSum": "PASS",
+                                   "AttentionWeight": "PASS", "Attention": "PASS", "TimeAttention": "PASS"}, proc.stdout
+
+
+def test_the_books_way_of_running_still_fails_planted_bugs() -> None:
+    """Built the book's way (global seed, float32 widened to float64, dh only): a dropped dh in TimeLSTM's
+    backward, a TimeEmbedding that keeps one step's gradient, dropout scaled by (1 − p) and a TimeAttention that
+    keeps one step's encoder gradient each FAIL the default mode, on the property that sees the bug."""
+    proc = run_check(FIXTURES / "book_broken_time.py")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert judged(proc.stdout) == {"TimeLSTM": "FAIL gradient", "TimeEmbedding": "FAIL gradient",
+                                   "TimeDropout": "FAIL dropout_mask", "TimeAttention": "FAIL gradient"}, proc.stdout
 
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # the book's NaN loss

@@ -10,6 +10,8 @@
 - `optimizer-eps`: AdaGrad·RMSprop·Adam의 eps가 1e-7이 아니거나(1e-8) 제곱근 안에 있거나,
   Adam의 편향 보정을 m̂, v̂에 따로 함(논문의 형태).
 - `softmax-3d`: 책의 `softmax`가 3차원 입력을 그대로 돌려줌.
+- `global-random`, `float32`: 4–8장의 생성자가 `rng` 없이 전역 난수 상태를 쓰고, 코드에 float32를
+  적어 둠(`refnn.testing.bookstyle`이 재고, 책의 방식으로 만들고 실행함).
 
 함께 구조에서 알아보는 두 경우(정오표 항목은 아님): `backward`가 아직 없는 1.2절 단계의 클래스
 (`forward_only`), `dout`을 받지 않는 `backward()`(`no_dout`).
@@ -25,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from refnn.testing.bookstyle import measure_traits
 from refnn.testing.cases import BOOK_LOG_EPS as LOG_EPS
 from refnn.testing.contract import REFNN_FORM, Contract, OptimizerForm
 from refnn.testing.hints import suggest
@@ -41,10 +44,15 @@ TRAIT_PROPERTIES: dict[str, tuple[str, ...]] = {
     "nesterov": ("step", "inplace"),
     "optimizer-eps": ("step", "inplace"),
     "softmax-3d": ("nd",),
+    "global-random": ("reproducible", "sample_reproducible", "model_reproducible", "dropout_rng"),
+    "dh-only": ("initial_state_gradient", "chained_cells"),
+    "float32": ("forward", "gradient", "linearity", "backward_twice", "per_step", "stateful_halves",
+                "bidirectional", "model_gradient"),
 }
 
 _ANCHORS = {"log-1e-7": "log-1e-7", "nesterov": "nesterov", "optimizer-eps": "optimizer-eps",
-            "softmax-3d": "softmax-3d"}
+            "softmax-3d": "softmax-3d", "global-random": "global-random-state", "float32": "float32",
+            "dh-only": "time-lstm-dc"}
 
 
 def errata_link(trait: str) -> str:
@@ -70,6 +78,11 @@ def note(trait: str, lang: str, form: OptimizerForm = REFNN_FORM) -> str:
             "nesterov": "책의 Nesterov 갱신 식입니다(μ² 항에 이미 갱신된 속도 v를 씀)",
             "optimizer-eps": f"{_form_text(form, 'ko')} (refnn: 1e-7을 제곱근 밖에)",
             "softmax-3d": "책의 softmax처럼 3차원 입력을 정규화하지 않고 그대로 돌려줍니다",
+            "global-random": "rng 대신 NumPy의 전역 난수 상태를 씁니다(책의 방식): 매번 np.random.seed로 시드를 "
+                             "주고 검사했습니다",
+            "float32": "float32를 코드에 적어 두었습니다(책의 dtype='f'): float64 성질은 float32를 float64로 "
+                       "넓혀 검사했습니다",
+            "dh-only": "역전파 뒤 초기 상태의 기울기로 dh만 남깁니다(책처럼): dc는 검사하지 않았습니다",
         }[trait]
         return f"{text} — 정오표 {link}"
     text = {
@@ -77,6 +90,11 @@ def note(trait: str, lang: str, form: OptimizerForm = REFNN_FORM) -> str:
         "nesterov": "the book's Nesterov update (the mu^2 term uses the already updated velocity v)",
         "optimizer-eps": f"{_form_text(form, 'en')} (refnn: 1e-7 outside the square root)",
         "softmax-3d": "like the book's softmax, returns a 3-D input unnormalised",
+        "global-random": "draws from NumPy's global random state instead of an rng (the book's way): checked "
+                         "with np.random.seed before every construction",
+        "float32": "float32 is written into the code (the book's dtype='f'): the float64 properties were "
+                   "checked with float32 widened to float64",
+        "dh-only": "keeps only dh as the initial state's gradient after backward (as the book): dc not checked",
     }[trait]
     return f"{text} — errata {link}"
 
@@ -214,4 +232,5 @@ def measure(spec: Any, impl: Any, strict: bool) -> Contract:
             traits = PROBES[spec.name](impl)
     except Exception:  # the reader's code failed on the probe: nothing measured
         traits, form = set(), REFNN_FORM
+    traits |= measure_traits(spec, impl)
     return Contract(strict, frozenset(traits), form, forward_only, no_dout)

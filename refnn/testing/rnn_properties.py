@@ -25,6 +25,7 @@ from refnn.layers.embedding import Embedding
 from refnn.layers.gated import GRU, LSTM
 from refnn.layers.recurrent import RNN
 from refnn.testing.cases import Case
+from refnn.testing.contract import current
 from refnn.testing.family import Family, Spec
 from refnn.testing.properties import (
     FORWARD_ATOL,
@@ -40,7 +41,15 @@ from refnn.testing.rnn_cases import (
     time_softmax_loss,
 )
 from refnn.testing.rnnlm_properties import MODEL_PROPERTIES, MODEL_PROPERTY_TEXT, _close, _gradient_check
-from refnn.testing.word2vec_properties import _adapted, _copy, _Forwarding, _named, chapter1_properties
+from refnn.testing.word2vec_cases import book_bce
+from refnn.testing.word2vec_properties import (
+    _adapted,
+    _copy,
+    _Forwarding,
+    _named,
+    chapter1_properties,
+    sigmoid_loss_correction,
+)
 
 __all__ = ["FAMILY", "RNN_PROPERTIES", "RNN_SPECS", "PROPERTY_TEXT", "InitialState"]
 
@@ -61,13 +70,14 @@ class InitialState(_Forwarding):
     """A stateful Time layer seen as a function of (xs, h0[, c0]): set_state before every forward,
     backward returning (dxs, dh[, dc]) — so check_layer checks the gradient of the initial state."""
 
-    def __init__(self, obj: Any, lstm: bool) -> None:
+    def __init__(self, obj: Any, lstm: bool, c0: Any = None) -> None:
         self._obj, self._lstm = obj, lstm
+        self._fixed_c0 = c0  # the book's TimeLSTM keeps only dh: c0 is then held fixed, not differentiated
         self.params, self.grads = obj.params, obj.grads
 
     def forward(self, xs: Any, h0: Any, c0: Any = None) -> Any:
         if self._lstm:
-            self._obj.set_state(h0, c0)
+            self._obj.set_state(h0, c0 if self._fixed_c0 is None else self._fixed_c0.copy())
         else:
             self._obj.set_state(h0)
         return self._obj.forward(xs)
@@ -75,18 +85,23 @@ class InitialState(_Forwarding):
     def backward(self, dhs: Any) -> Any:
         dxs = self._obj.backward(dhs)
         dh = getattr(self._obj, "dh", None)
-        dc = getattr(self._obj, "dc", None) if self._lstm else None
-        for what, d in (("dh", dh), ("dc", dc)) if self._lstm else (("dh", dh),):
+        with_dc = self._lstm and self._fixed_c0 is None
+        dc = getattr(self._obj, "dc", None) if with_dc else None
+        for what, d in (("dh", dh), ("dc", dc)) if with_dc else (("dh", dh),):
             if d is None:
                 raise SpecFailure(f"backward 뒤 {what}가 없습니다 (초기 상태의 기울기여야 합니다)",
                                   f"no {what} after backward (it must hold the initial state's gradient)")
-        return (dxs, dh, dc) if self._lstm else (dxs, dh)
+        return (dxs, dh, dc) if with_dc else (dxs, dh)
 
 
 def prop_initial_state_gradient(spec: Any, impl: Any, case: Case) -> None:
     """Stateful, from a set_state(h0[, c0]): dxs, every grads[i] and dh (and dc) against finite differences."""
     lstm = _is_lstm(case)
     obj = impl(*[_copy(a) for a in case.args], stateful=True)
+    if lstm and current().book("dh-only"):  # the book keeps dh only: dc is refnn's (--strict)
+        _gradient_check(_named(InitialState, obj)(obj, lstm, case.meta["c0"]), case.inputs[0], case.meta["h0"],
+                        dout=case.dout)
+        return
     state = (case.meta["h0"], case.meta["c0"]) if lstm else (case.meta["h0"],)
     _gradient_check(_named(InitialState, obj)(obj, lstm), case.inputs[0], *state, dout=case.dout)
 
@@ -128,7 +143,7 @@ def prop_chained_cells(spec: Any, impl: Any, case: Case) -> None:
         want = sum((cell.grads[i] for cell in cells), np.zeros_like(case.args[i]))
         _close(f"grads[{i}] (셀별 기울기의 합과 비교)", f"grads[{i}] (against the sum over the cells)", g, want)
     _close("dh (초기 상태의 기울기)", "dh (gradient of the initial state)", getattr(layer, "dh", None), dh)
-    if lstm:
+    if lstm and not current().book("dh-only"):
         _close("dc (초기 기억 셀의 기울기)", "dc (gradient of the initial cell)", getattr(layer, "dc", None), dc)
 
 
@@ -341,7 +356,7 @@ def _rows() -> dict[str, Spec]:
         Spec("TimeSigmoidWithLoss", "loss", _BACKPROP + ("batch_mean",), module="refnn.layers"),
         Spec("TimeDropout", "layer", ("dtype", "no_mutation", "backward_twice", "linearity", "dropout_gradient",
                                       "dropout_mask", "dropout_eval_identity", "dropout_expectation", "dropout_rng"),
-             module="refnn.layers"),
+             ("dropout_eval_backward",), module="refnn.layers"),
     ]
     model = ("model_gradient", "model_dtype", "model_reproducible", "model_stateful")
     rows += [Spec(name, "model", model, module="refnn.models.rnnlm") for name in ("SimpleRnnlm", "Rnnlm")]
@@ -350,6 +365,16 @@ def _rows() -> dict[str, Spec]:
 
 
 #: Chapters 5–6 as registered in ``refnn.testing.spec.FAMILIES``.
-FAMILY = Family("rnnlm", "5–6", _rows(), RNN_PROPERTIES, {**RNN_CASES, **MODEL_CASES}, PROPERTY_TEXT)
+def probe_time_sigmoid_with_loss(impl: Any) -> set[str]:
+    """{"log-1e-7"} when the loss at xs = -20, ts = 1 is the book's -log(σ(-20) + 1e-7) ≈ 16.1 (exact: ≈ 20)."""
+    xs, ts = np.array([[-20.0]]), np.array([[1]])
+    loss = float(impl().forward(xs, ts))
+    return {"log-1e-7"} if math.isclose(loss, book_bce(xs, ts), rel_tol=1e-9) else set()
+
+
+FAMILY = Family("rnnlm", "5–6", _rows(), RNN_PROPERTIES, {**RNN_CASES, **MODEL_CASES}, PROPERTY_TEXT,
+                {"TimeSigmoidWithLoss": probe_time_sigmoid_with_loss},
+                # the book's per-step SigmoidWithLoss: (book − exact) loss over all N·T entries, as chapter 4's
+                {"TimeSigmoidWithLoss": sigmoid_loss_correction})
 #: The rows chapters 5–6 add to ``refnn.testing.SPECS`` (``family="rnnlm"``).
 RNN_SPECS: dict[str, Spec] = dict(FAMILY.specs)

@@ -178,11 +178,20 @@ def prop_dropout_mask(spec: Any, impl: Any, case: Case) -> None:
 
 
 def prop_dropout_eval_identity(spec: Any, impl: Any, case: Case) -> None:
-    """train_flg = False: forward is the identity and backward returns dout."""
+    """train_flg = False: forward is the identity."""
     layer = impl(*case.args)
     layer.train_flg = False
     xs = case.inputs[0]
     _close("평가 모드의 출력", "evaluation-mode output", layer.forward(xs.copy()), xs)
+
+
+def prop_dropout_eval_backward(spec: Any, impl: Any, case: Case) -> None:
+    """After a training forward, train_flg = False: backward returns dout (the book's backward multiplies
+    by the mask of the last training forward)."""
+    layer = impl(*case.args)
+    layer.forward(case.inputs[0].copy())
+    layer.train_flg = False
+    layer.forward(case.inputs[0].copy())
     _close("평가 모드의 dx", "evaluation-mode dx", layer.backward(case.dout.copy()), case.dout)
 
 
@@ -245,7 +254,8 @@ MODEL_PROPERTIES = {
     "model_gradient": mprop_gradient, "model_dtype": mprop_dtype, "model_reproducible": mprop_reproducible,
     "model_stateful": mprop_stateful, "tied_weight": mprop_tied_weight,
     "dropout_gradient": prop_dropout_gradient, "dropout_mask": prop_dropout_mask,
-    "dropout_eval_identity": prop_dropout_eval_identity, "dropout_expectation": prop_dropout_expectation,
+    "dropout_eval_identity": prop_dropout_eval_identity, "dropout_eval_backward": prop_dropout_eval_backward,
+    "dropout_expectation": prop_dropout_expectation,
     "dropout_rng": prop_dropout_rng, "bidirectional": prop_bidirectional,
 }
 
@@ -264,7 +274,9 @@ MODEL_PROPERTY_TEXT: dict[str, tuple[str, str]] = {
                          "dx matches finite differences with the mask fixed (same seed)"),
     "dropout_mask": ("학습 모드의 출력은 0 또는 x/(1−p), dx는 같은 마스크",
                      "train mode: outputs are 0 or x/(1−p); dx uses the same mask"),
-    "dropout_eval_identity": ("평가 모드(train_flg=False)는 항등 함수", "evaluation mode is the identity"),
+    "dropout_eval_identity": ("평가 모드(train_flg=False)의 순전파는 항등 함수",
+                              "evaluation-mode forward is the identity"),
+    "dropout_eval_backward": ("평가 모드의 역전파는 dout을 그대로 돌려줌", "evaluation-mode backward returns dout"),
     "dropout_expectation": (f"기댓값과 남긴 비율이 보존된다(z 검정, 유의수준 {EXPECTATION_ALPHA:g})",
                             f"the mean and keep rate are preserved (z-tests, level {EXPECTATION_ALPHA:g})"),
     "dropout_rng": ("같은 시드면 같은 마스크, 전역 난수 상태는 그대로",

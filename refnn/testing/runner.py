@@ -18,6 +18,7 @@ import numpy as np
 from hypothesis import HealthCheck, Phase, given, settings
 
 from refnn.testing.book import TRAIT_PROPERTIES, hint
+from refnn.testing.bookstyle import book_built, reader_namespaces, widened
 from refnn.testing.cases import Case
 from refnn.testing.contract import Contract, using
 from refnn.testing.functional import FUNCTION_PROPERTIES, IDENTITY_PROPERTIES, OPTIMIZER_PROPERTIES
@@ -74,6 +75,9 @@ def property_test(
     check = property_function(spec, prop)
     dtype = np.float32 if prop in FLOAT32_PROPERTIES else np.float64
     judged = contract if contract is not None else Contract()
+    # the book's contract: built the book's way (no rng, no dtype), run widened where it hard-codes float32
+    built = impl if judged.strict else book_built(spec, impl)
+    wide = judged.book("float32") and prop not in FLOAT32_PROPERTIES
 
     @given(case=spec.cases(dtype))
     @settings(
@@ -84,13 +88,17 @@ def property_test(
     def test(case: Case) -> None:
         if judged.no_dout and spec.kind in ("loss", "model"):
             case = dataclasses.replace(case, dout=1.0, dout2=1.0)  # backward() is all there is
+        state = np.random.get_state()
         try:
-            with using(judged):
-                check(spec, impl, case)
+            with using(judged), widened(reader_namespaces(impl) if wide else []):
+                check(spec, built, case)
         except BaseException:
             if on_failure is not None:
                 on_failure(case)
             raise
+        finally:
+            if built is not impl:  # built the book's way: seeded NumPy's global state
+                np.random.set_state(state)
 
     test.__name__ = f"test_{spec_name}_{prop}"
     return test
