@@ -84,7 +84,32 @@ def run(name: str, epochs: int | None = None, seed: int = 1984, test_size: int |
         print(f"{name} epoch {epoch}: accuracy {acc:.4f}, {seconds:.1f} s", file=sys.stderr, flush=True)
         if path is not None:
             _write(path, _record(name, case, epochs, seed, len(x_train), len(x_test), history))
-    return _record(name, case, epochs, seed, len(x_train), len(x_test), history)
+    result = _record(name, case, epochs, seed, len(x_train), len(x_test), history)
+    if isinstance(model, AttentionSeq2seq):
+        result["attention_examples"] = attention_examples(model, x_test, t_test, id_to_char, case["reverse"])
+    return result
+
+
+def attention_examples(model: AttentionSeq2seq, x: np.ndarray, t: np.ndarray, id_to_char: dict[int, str],
+                       reverse: bool, count: int = 3) -> list[dict[str, Any]]:
+    """The attention weights of the trained model on the first `count` test questions (the docs' heat map).
+
+    As the book's visualisation, the decoder reads the correct answer (teacher forcing), so each row of
+    `weights` belongs to one answer character; columns are the question's characters in reading order.
+    """
+    examples = []
+    for k in range(count):
+        q, answer = x[[k]], t[k]
+        guess = model.generate(q, int(answer[0]), len(answer) - 1)
+        model.forward(q, answer[None])
+        weights = np.array(model.decoder.attention.attention_weights, dtype=np.float64)[:, 0, :]
+        order = slice(None, None, -1) if reverse else slice(None)
+        examples.append({
+            "question": "".join(id_to_char[int(c)] for c in q[0, order]),
+            "generated": "".join(id_to_char[int(c)] for c in guess),
+            "correct": "".join(id_to_char[int(c)] for c in answer[1:]),
+            "weights": np.round(weights[:, order], 4).tolist()})
+    return examples
 
 
 def _write(path: Path, result: dict[str, Any]) -> None:

@@ -148,3 +148,26 @@ def test_the_results_script_records_every_epoch(tmp_path):
     assert result["epochs_done"] == 2 and [h["epoch"] for h in result["history"]] == [1, 2]
     assert result["train_examples"] == 256 and result["test_questions"] == 4 and result["reversed_input"]
     assert 0 <= result["final_test_accuracy"] <= 1
+
+
+def test_the_date_run_keeps_the_trained_models_attention_weights(tmp_path):
+    """The date case records, after training, the attention weights of the first test questions (the docs'
+    heat maps): one row per answer character, one column per question character, each row summing to 1."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "seq2seq_results.py"
+    spec = importlib.util.spec_from_file_location("seq2seq_results", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    out = tmp_path / "d.json"
+    assert script.main(["--case", "date-attention", "--epochs", "1", "--train-size", "128", "--test-size", "3",
+                        "--json", str(out)]) == 0
+    examples = json.loads(out.read_text())["attention_examples"]
+    assert len(examples) == 3
+    for ex in examples:
+        weights = np.array(ex["weights"])
+        assert weights.shape == (len(ex["correct"]), len(ex["question"]))
+        assert np.allclose(weights.sum(axis=1), 1.0, atol=1e-3) and (weights >= 0).all()
+        assert len(ex["generated"]) == len(ex["correct"]) and "-" in ex["correct"]

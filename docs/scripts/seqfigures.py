@@ -3,17 +3,13 @@
 * computational graphs (SVG, drawn by ``graphs.py``): the Encoder–Decoder of Seq2seq (shapes)
   and the Attention layer (AttentionWeight then WeightSum) with the values refnn computes for a
   tiny input;
-* the attention weights of an AttentionSeq2seq trained for a few epochs on a small generated date
-  set, as a heat map (8.3). The training is short on purpose (a build must stay quick); the page
-  says how long and what accuracy it reached.
+* the attention weights of the AttentionSeq2seq trained with the book's settings by
+  ``benchmarks/seq2seq_results.py --case date-attention`` (its committed result file), as heat maps (8.3).
 """
 
 from __future__ import annotations
 
 import functools
-import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -66,62 +62,35 @@ def _attention_graph() -> Graph:
         note="hs = [[1, 0], [0, 1], [1, 1]] · ∂L/∂hs = ① + ②")
 
 
-@dataclass(frozen=True)
-class HeatmapRun:
-    n_lines: int
-    epochs: int
-    hidden: int
-    seconds: float
-    accuracy: float                 # exact-match accuracy on the test split
-    n_test: int
-    question: str                   # in reading order
-    answer: str                     # what the model generated
-    correct: str
-    weights: np.ndarray             # (T_dec − 1, T_enc): rows the answer's characters, columns the question
+#: The accuracy run of the date task whose trained model's attention weights the heat map shows.
+DATE_RESULT = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "seq2seq-date-attention.json"
 
 
 @functools.lru_cache(maxsize=1)
-def heatmap_run(n_lines: int = 500, epochs: int = 2, hidden: int = 32) -> HeatmapRun:
-    from dataset import sequence
-    from refnn.models import AttentionSeq2seq
-    from refnn.optim import Adam
-    from refnn.trainer import Trainer, eval_seq2seq
+def date_result() -> dict:
+    """The committed result of ``benchmarks/seq2seq_results.py --case date-attention`` (settings, every
+    epoch's accuracy and time, the attention weights of the trained model on the first test questions)."""
+    import json
 
-    start = time.process_time()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "date.txt"
-        sequence.write_date(path, n=n_lines, seed=0)
-        (x_train, t_train), (x_test, t_test) = sequence.load_data(path, seed=0)
-    _, id_to_char = sequence.get_vocab()
-    x_train, x_test = x_train[:, ::-1], x_test[:, ::-1]          # reversed input (7.4.1)
-    model = AttentionSeq2seq(len(id_to_char), 16, hidden, rng=0)
-    Trainer(model, Adam(), rng=0).fit(x_train, t_train, max_epoch=epochs, batch_size=32, max_grad=5.0,
-                                      eval_interval=None, verbose=False)
-    n_test = len(x_test)
-    correct = sum(eval_seq2seq(model, x_test[[k]], t_test[[k]], id_to_char, is_reverse=True)
-                  for k in range(n_test))
-    q, t = x_test[[0]], t_test[0]
-    guess = model.generate(q, int(t[0]), len(t) - 1)
-    model.forward(q, t[None])  # teacher forcing, as the book's visualisation: one row per answer character
-    weights = np.array(model.decoder.attention.attention_weights)[:, 0, ::-1]
-    text = "".join(id_to_char[int(c)] for c in q[0, ::-1])
-    return HeatmapRun(n_lines, epochs, hidden, time.process_time() - start, correct / n_test, n_test, text,
-                      "".join(id_to_char[int(c)] for c in guess), "".join(id_to_char[int(c)] for c in t[1:]),
-                      weights)
+    return json.loads(DATE_RESULT.read_text(encoding="utf-8"))
 
 
 def heatmap_figure() -> bytes:
+    """One heat map per example: rows the answer's characters, columns the question's (reading order)."""
     import matplotlib.pyplot as plt
     from sitefigures import _save
 
-    run = heatmap_run()
-    fig, ax = plt.subplots(figsize=(7.6, 3.4))
-    image = ax.imshow(run.weights, cmap="Greys", aspect="auto")  # the colour range is the weights' own
-    fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
-    ax.set_xticks(range(len(run.question)), list(run.question.replace(" ", "·")), fontsize=8)
-    ax.set_yticks(range(len(run.correct)), list(run.correct), fontsize=9)
-    ax.set_xlabel("질문 (읽는 순서, ·는 공백)")
-    ax.set_ylabel("답의 글자")
+    examples = date_result()["attention_examples"]
+    fig, axes = plt.subplots(len(examples), 1, figsize=(7.6, 2.9 * len(examples)))
+    for ax, ex in zip(np.atleast_1d(axes), examples):
+        weights = np.array(ex["weights"])
+        question = ex["question"]  # with the padding after it: a separator's row may look there
+        image = ax.imshow(weights, cmap="Greys", vmin=0.0, vmax=1.0, aspect="auto")
+        ax.set_xticks(range(len(question)), list(question.replace(" ", "·")), fontsize=8)
+        ax.set_yticks(range(len(ex["correct"])), list(ex["correct"]), fontsize=9)
+        ax.set_xlabel("질문 (읽는 순서, ·는 공백)")
+        ax.set_ylabel("답의 글자")
+        fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
     fig.tight_layout()
     return _save(fig, "svg")
 
