@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from refnn._validation import check_dout
+from refnn._validation import as_float_array, check_dout
 from refnn.functions import sigmoid
 from refnn.layers.base import Layer
 from refnn.layers.recurrent import _state, _step_input, _TimeRecurrent, _weights
@@ -86,7 +86,7 @@ class LSTM(Layer):
         x, h_prev = _step_input("LSTM", x, h_prev, Wx.shape[0], H)
         c_prev = _state("LSTM", c_prev, x.shape[0], H, x.dtype, "c_prev")
         A = np.dot(x, Wx) + np.dot(h_prev, Wh) + b
-        f, g, i, o = _gates(A, H)
+        f, g, i, o = _activate(A, H)
         c_next = f * c_prev + g * i
         tanh_c = np.tanh(c_next)
         h_next = o * tanh_c
@@ -108,21 +108,31 @@ class LSTM(Layer):
         return dx.astype(dtype, copy=False), dh_prev.astype(dtype, copy=False), dc_prev.astype(dtype, copy=False)
 
 
-def _gates(A: np.ndarray, H: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """f, g, i, o from the packed pre-activations A = [A_f, A_g, A_i, A_o]."""
-    return sigmoid(A[:, :H]), np.tanh(A[:, H:2 * H]), sigmoid(A[:, 2 * H:3 * H]), sigmoid(A[:, 3 * H:])
+def _split(A: np.ndarray, H: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The four H-wide blocks of a packed (N, 4H) array, in the order f, g, i, o (views)."""
+    return A[:, :H], A[:, H:2 * H], A[:, 2 * H:3 * H], A[:, 3 * H:]
+
+
+def _activate(A: np.ndarray, H: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """f, g, i, o = σ(A_f), tanh(A_g), σ(A_i), σ(A_o), written over the pre-activations A in place (views of A)."""
+    A[:, :H] = sigmoid(A[:, :H])
+    A[:, H:2 * H] = np.tanh(A[:, H:2 * H])
+    A[:, 2 * H:] = sigmoid(A[:, 2 * H:])  # i and o side by side
+    return _split(A, H)
 
 
 def _lstm_delta(dh: np.ndarray, dc: np.ndarray, c_prev: np.ndarray, f: np.ndarray, g: np.ndarray,
-                i: np.ndarray, o: np.ndarray, tanh_c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """dA = [dA_f, dA_g, dA_i, dA_o] and dc_prev of one LSTM step (the formulas of LSTM's Notes)."""
+                i: np.ndarray, o: np.ndarray, tanh_c: np.ndarray,
+                out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """dA = [dA_f, dA_g, dA_i, dA_o] (written into `out` when given) and dc_prev of one LSTM step
+    (the formulas of LSTM's Notes)."""
     ds = dc + dh * o * (1 - tanh_c ** 2)
-    dA = np.concatenate([
-        ds * c_prev * f * (1 - f),
-        ds * i * (1 - g ** 2),
-        ds * g * i * (1 - i),
-        dh * tanh_c * o * (1 - o),
-    ], axis=1)
+    dA = np.empty((ds.shape[0], 4 * ds.shape[1]), dtype=ds.dtype) if out is None else out
+    dA_f, dA_g, dA_i, dA_o = _split(dA, ds.shape[1])
+    dA_f[...] = ds * c_prev * f * (1 - f)
+    dA_g[...] = ds * i * (1 - g ** 2)
+    dA_i[...] = ds * g * i * (1 - i)
+    dA_o[...] = dh * tanh_c * o * (1 - o)
     return dA, ds * f
 
 
@@ -144,11 +154,14 @@ class TimeLSTM(_TimeRecurrent):
         마지막 시각의 은닉 상태와 기억 셀 `(N, H)`.
     dh, dc : numpy.ndarray or None
         역전파 뒤, 초기 은닉 상태와 초기 기억 셀에 대한 기울기 `(N, H)` (책은 `dh`만 둡니다).
+    dpeek : numpy.ndarray or None
+        `forward(xs, peek)`로 부른 뒤의 역전파에서, `peek`에 대한 기울기 `(N, P)` (모든 시각의 합).
 
     Raises
     ------
     ValueError
-        `xs`가 `(N, T, D)`가 아니거나, 상태의 형상이 `(N, H)`가 아닐 때, `dhs`의 형상이 출력과 다를 때.
+        `xs`가 `(N, T, D)`가 아니거나, 상태의 형상이 `(N, H)`가 아닐 때, `dhs`의 형상이 출력과 다를 때,
+        `peek`의 형상이 `(N, P)`가 아닐 때.
 
     Notes
     -----
@@ -162,7 +175,20 @@ class TimeLSTM(_TimeRecurrent):
     db = \sum_{t,n} dA_{t,n},\quad dx_t = dA_t W_x^\top$$
 
     를 행렬 곱 한 번씩으로 계산합니다. 기억 셀의 기울기는 위쪽으로 나가지 않으므로 마지막 시각의
-    $dc$는 0에서 시작합니다.
+    $dc$는 0에서 시작합니다. 안에서는 시각이 앞인 `(T, N, ·)` 배열을 써서 시각 $t$의 블록이 메모리에서
+    이어지게 하고, 시각 $t$의 게이트는 같은 자리에서 $A_t$를 덮어써 만듭니다.
+
+    **엿보기 입력** `forward(xs, peek)` (7.4.2절의 Peeky Decoder): 모든 시각의 입력이 같은 벡터
+    `peek: (N, P)`를 앞에 붙인 $\tilde x_t = [p, x_t]$ 이고 $W_x$ 는 `(P + D, 4H)`, 그 앞쪽 $P$행
+    $W_x^{p}$ 가 $p$의 몫입니다. $p W_x^{p}$ 는 모든 시각에 같으므로 한 번만 곱해 더하고, 역전파도
+    시각의 합을 먼저 구해 곱합니다:
+
+    $$\tilde x_t W_x = p\,W_x^{p} + x_t W_x^{x}, \qquad
+    dW_x^{p} = p^\top \textstyle\sum_t dA_t, \qquad
+    \text{dpeek} = \big(\textstyle\sum_t dA_t\big) W_x^{p\top}$$
+
+    결과는 $[p, x_t]$를 이어 붙여 `forward`에 넣은 것과 같습니다(`dxs`는 $x_t$ 부분, $p$의 기울기는
+    `dpeek`).
 
     References
     ----------
@@ -181,6 +207,7 @@ class TimeLSTM(_TimeRecurrent):
         super().__init__("TimeLSTM", 4, Wx, Wh, b, stateful)
         self.c: np.ndarray | None = None
         self.dc: np.ndarray | None = None
+        self.dpeek: np.ndarray | None = None
         self.cache: tuple[np.ndarray, ...] | None = None
 
     def set_state(self, h: Any, c: Any = None) -> None:
@@ -192,50 +219,58 @@ class TimeLSTM(_TimeRecurrent):
         """은닉 상태와 기억 셀을 지웁니다."""
         self.h, self.c = None, None
 
-    def forward(self, xs: Any) -> np.ndarray:
+    def forward(self, xs: Any, peek: Any = None) -> np.ndarray:
         _, Wh, _ = self.params
         H = Wh.shape[0]
-        xs, h = self._start(xs)
+        if peek is not None:
+            peek = as_float_array(peek, "TimeLSTM")
+        P = 0 if peek is None else peek.shape[-1]
+        xs, h = self._start(xs, P)
         N, T, _ = xs.shape
+        if peek is not None and peek.shape != (N, P):
+            raise ValueError(f"TimeLSTM.forward: peek must have shape (N, P) = ({N}, {P}), got {peek.shape}")
         if self.stateful and self.h is not None and self.c is not None:
             c = _state("TimeLSTM", self.c, N, H, xs.dtype, "c")
         else:
             c = np.zeros((N, H), dtype=xs.dtype)
-        xw = self._input_products(xs)
-        hs = np.empty((N, T + 1, H), dtype=xs.dtype)  # hs[:, 0] = h_0, hs[:, t + 1] = h_t
-        cs = np.empty((N, T + 1, H), dtype=xs.dtype)
-        gates = np.empty((N, T, 4 * H), dtype=xs.dtype)  # f, g, i, o of every step
-        tanh_cs = np.empty((N, T, H), dtype=xs.dtype)
-        hs[:, 0], cs[:, 0] = h, c
+        # Time-major (T, N, ·): step t is one contiguous block. gates[t] first holds A_t and then,
+        # in place, f, g, i, o of step t.
+        gates = self._input_products(xs, peek)  # x_t Wx + b for every t
+        hs = np.empty((T + 1, N, H), dtype=xs.dtype)  # hs[0] = h_0, hs[t + 1] = h_t
+        cs = np.empty((T + 1, N, H), dtype=xs.dtype)
+        tanh_cs = np.empty((T, N, H), dtype=xs.dtype)
+        hs[0], cs[0] = h, c
         for t in range(T):
-            A = xw[:, t] + np.dot(h, Wh)
-            f, g, i, o = _gates(A, H)
-            c = f * c + g * i
-            tanh_c = np.tanh(c)
-            h = o * tanh_c
-            gates[:, t, :H], gates[:, t, H:2 * H], gates[:, t, 2 * H:3 * H], gates[:, t, 3 * H:] = f, g, i, o
-            hs[:, t + 1], cs[:, t + 1], tanh_cs[:, t] = h, c, tanh_c
-        self.h, self.c = h, c
-        self.cache = (xs, hs, cs, gates, tanh_cs)
-        return hs[:, 1:]
+            A = gates[t]
+            A += np.dot(hs[t], Wh)  # A = x_t Wx + h_{t-1} Wh + b
+            f, g, i, o = _activate(A, H)
+            cs[t + 1] = f * cs[t] + g * i
+            tanh_cs[t] = np.tanh(cs[t + 1])
+            hs[t + 1] = o * tanh_cs[t]
+        self.h, self.c = hs[T], cs[T]
+        self.cache = (xs, peek, hs, cs, gates, tanh_cs)
+        return hs[1:].transpose(1, 0, 2)
 
     def backward(self, dhs: Any) -> np.ndarray:
-        xs, hs, cs, gates, tanh_cs = self._cached(self.cache)
-        _, Wh, _ = self.params
-        N, T, _ = xs.shape
-        H = Wh.shape[0]
+        xs, peek, hs, cs, gates, tanh_cs = self._cached(self.cache)
+        Wx, Wh, _ = self.params
+        T, N, H = tanh_cs.shape
         dhs = check_dout("TimeLSTM", dhs, (N, T, H)).astype(xs.dtype, copy=False)
-        dAs = np.empty_like(gates)
+        dAs = np.empty_like(gates)  # time-major like gates
         dh = np.zeros((N, H), dtype=xs.dtype)
         dc = np.zeros_like(dh)
         for t in reversed(range(T)):
-            gt = gates[:, t]
-            f, g, i, o = gt[:, :H], gt[:, H:2 * H], gt[:, 2 * H:3 * H], gt[:, 3 * H:]
-            dA, dc = _lstm_delta(dhs[:, t] + dh, dc, cs[:, t], f, g, i, o, tanh_cs[:, t])
-            dAs[:, t] = dA
-            dh = np.dot(dA, Wh.T)
+            _, dc = _lstm_delta(dhs[:, t] + dh, dc, cs[t], *_split(gates[t], H), tanh_cs[t], out=dAs[t])
+            dh = np.dot(dAs[t], Wh.T)
         self.dh, self.dc = dh, dc
-        return self._weight_grads(xs, hs[:, :T], dAs)
+        if peek is None:
+            self.dpeek = None
+            return self._weight_grads(xs.transpose(1, 0, 2), hs[:T], dAs).transpose(1, 0, 2)
+        P = peek.shape[1]
+        dA_sum = dAs.sum(axis=0)  # Σ_t dA_t: peek is the same input at every step
+        self.grads[0][:P] = np.dot(peek.T, dA_sum)
+        self.dpeek = np.dot(dA_sum, Wx[:P].T).astype(xs.dtype, copy=False)
+        return self._weight_grads(xs.transpose(1, 0, 2), hs[:T], dAs, P).transpose(1, 0, 2)
 
 
 class GRU(Layer):
@@ -399,7 +434,7 @@ class TimeGRU(_TimeRecurrent):
         gates = np.empty((N, T, 3 * H), dtype=xs.dtype)  # z, r, h̃ of every step
         hs[:, 0] = h
         for t in range(T):
-            z, r, h_hat = _gru_gates(xw[:, t], h, Wh, H)
+            z, r, h_hat = _gru_gates(xw[t], h, Wh, H)
             h = (1 - z) * h + z * h_hat
             gates[:, t, :H], gates[:, t, H:2 * H], gates[:, t, 2 * H:] = z, r, h_hat
             hs[:, t + 1] = h

@@ -145,39 +145,50 @@ class _TimeRecurrent(Layer):
         """은닉 상태를 지웁니다: 다음 `forward`는 영벡터에서 시작합니다."""
         self.h = None
 
-    def _start(self, xs: Any) -> tuple[np.ndarray, np.ndarray]:
-        """Checked xs and the initial hidden state (zeros unless stateful with a state)."""
+    def _start(self, xs: Any, peek: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """Checked xs (D = Wx's rows less the `peek` rows) and the initial hidden state (zeros unless
+        stateful with a state)."""
         Wx, Wh, _ = self.params
         name = type(self).__name__
-        xs = _sequence(name, xs, Wx.shape[0])
+        xs = _sequence(name, xs, Wx.shape[0] - peek)
         N, H = xs.shape[0], Wh.shape[0]
         if not self.stateful or self.h is None:
             return xs, np.zeros((N, H), dtype=xs.dtype)
         return xs, _state(name, self.h, N, H, xs.dtype)
 
-    def _input_products(self, xs: np.ndarray) -> np.ndarray:
-        """x_t Wx + b for every step at once: (N, T, gH)."""
+    def _input_products(self, xs: np.ndarray, peek: np.ndarray | None = None) -> np.ndarray:
+        """x_t Wx + b for every step at once, time-major: (T, N, gH), so that step t is one contiguous block.
+
+        With `peek` (N, P), the input of every step is [peek, x_t] and Wx's first P rows belong to peek:
+        its product peek Wx[:P] is the same at every step, so it is computed once and broadcast over t.
+        """
         Wx, _, b = self.params
         N, T, D = xs.shape
-        xw = np.dot(xs.reshape(N * T, D), Wx)
-        xw += b
-        return xw.reshape(N, T, -1)
+        P = 0 if peek is None else peek.shape[1]
+        xw = np.dot(xs.transpose(1, 0, 2).reshape(T * N, D), Wx[P:]).reshape(T, N, -1)
+        xw += b if peek is None else np.dot(peek, Wx[:P]) + b  # [peek, x_t] Wx + b = x_t Wx[P:] + (peek Wx[:P] + b)
+        return xw
 
-    def _weight_grads(self, xs: np.ndarray, h_prevs: np.ndarray, deltas: np.ndarray) -> np.ndarray:
-        """dWh = Σ_t h_{t-1}ᵀ δ_t in one product, then `_input_grads`."""
-        N, T, _ = xs.shape
-        d2 = deltas.reshape(N * T, -1)
-        self.grads[1][...] = np.dot(h_prevs.reshape(N * T, -1).T, d2)
-        return self._input_grads(xs, deltas)
+    def _weight_grads(self, xs: np.ndarray, h_prevs: np.ndarray, deltas: np.ndarray, peek: int = 0) -> np.ndarray:
+        """dWh = Σ_t h_{t-1}ᵀ δ_t in one product, then `_input_grads` (all three in the same layout)."""
+        A, B, _ = xs.shape
+        d2 = deltas.reshape(A * B, -1)
+        self.grads[1][...] = np.dot(h_prevs.reshape(A * B, -1).T, d2)
+        return self._input_grads(xs, deltas, peek)
 
-    def _input_grads(self, xs: np.ndarray, deltas: np.ndarray) -> np.ndarray:
-        """dWx = Σ_t x_tᵀ δ_t, db = Σ δ and dxs = δ Wxᵀ, each one product over the N·T rows."""
+    def _input_grads(self, xs: np.ndarray, deltas: np.ndarray, peek: int = 0) -> np.ndarray:
+        """dWx = Σ_t x_tᵀ δ_t, db = Σ δ and dxs = δ Wxᵀ, each one product over the N·T rows.
+
+        `xs` and `deltas` are both (N, T, ·) or both time-major (T, N, ·); dxs comes back in the same layout.
+        With `peek` = P, xs feeds Wx's rows P: only (the first P rows belong to a peek input; the caller
+        fills their gradient).
+        """
         Wx, _, _ = self.params
-        N, T, D = xs.shape
-        d2 = deltas.reshape(N * T, -1)
-        self.grads[0][...] = np.dot(xs.reshape(N * T, D).T, d2)
+        A, B, D = xs.shape
+        d2 = deltas.reshape(A * B, -1)
+        self.grads[0][peek:] = np.dot(xs.reshape(A * B, D).T, d2)
         self.grads[2][...] = d2.sum(axis=0)
-        return np.dot(d2, Wx.T).reshape(N, T, D).astype(xs.dtype, copy=False)
+        return np.dot(d2, Wx[peek:].T).reshape(A, B, D).astype(xs.dtype, copy=False)
 
 
 class TimeRNN(_TimeRecurrent):
@@ -248,7 +259,7 @@ class TimeRNN(_TimeRecurrent):
         hs = np.empty((N, T + 1, Wh.shape[0]), dtype=xs.dtype)  # hs[:, 0] = h_0, hs[:, t + 1] = h_t
         hs[:, 0] = h
         for t in range(T):
-            h = np.tanh(np.dot(h, Wh) + xw[:, t])
+            h = np.tanh(np.dot(h, Wh) + xw[t])
             hs[:, t + 1] = h
         self.h = h
         self.cache = (xs, hs)

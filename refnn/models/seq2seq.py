@@ -347,24 +347,22 @@ class PeekyDecoder(Decoder):
 
     def forward(self, xs: Any, h: Any) -> np.ndarray:
         h = np.asarray(h)
-        N, T = np.shape(xs)
-        hs = np.repeat(h[:, None, :], T, axis=1)
         self.lstm.set_state(h)
-        out = self.lstm.forward(np.concatenate([hs, self.embed.forward(xs)], axis=2))
-        return self.affine.forward(np.concatenate([hs, out], axis=2))  # type: ignore[no-any-return]
+        return self._step(xs, h)
 
     def backward(self, dscore: Any) -> np.ndarray:
         H = self.lstm.params[1].shape[0]
         dout = self.affine.backward(dscore)
         dhs_affine, dout = dout[:, :, :H], dout[:, :, H:]
-        dx = self.lstm.backward(dout)
-        dhs_lstm, dembed = dx[:, :, :H], dx[:, :, H:]
-        self.embed.backward(dembed)
-        return self.lstm.dh + (dhs_affine + dhs_lstm).sum(axis=1)  # type: ignore[no-any-return]
+        self.embed.backward(self.lstm.backward(dout))
+        # the LSTM's peek gradient lstm.dpeek is already its Σ_t over the steps
+        return self.lstm.dh + self.lstm.dpeek + dhs_affine.sum(axis=1)  # type: ignore[operator]
 
-    def _step(self, x: np.ndarray, h: Any) -> np.ndarray:
-        hs = np.asarray(h)[:, None, :]
-        out = self.lstm.forward(np.concatenate([hs, self.embed.forward(x)], axis=2))
+    def _step(self, xs: np.ndarray, h: Any) -> np.ndarray:
+        """The LSTM reads [h, e_t] (h as its `peek` input), the Affine [h, h_t], at every step."""
+        h = np.asarray(h)
+        out = self.lstm.forward(self.embed.forward(xs), peek=h)
+        hs = np.repeat(h[:, None, :], out.shape[1], axis=1)
         return self.affine.forward(np.concatenate([hs, out], axis=2))  # type: ignore[no-any-return]
 
 
