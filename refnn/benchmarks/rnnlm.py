@@ -1,19 +1,23 @@
 r"""6장의 벤치마크: `Rnnlm` 학습 한 반복 — 교과서 기준선, 그리고 그 반복의 행렬 곱만의 하한과의 비율.
 
-`python -m refnn.benchmarks.rnnlm [--rounds R] [--number K] [--json PATH]`
+`python -m refnn.benchmarks.rnnlm [--rounds R] [--number K] [--threads N] [--no-torch] [--json PATH]`
 
 경우: $V = 10{,}000$, $D = H = 100$, 배치 20, $T = 35$, float32, SGD(lr 20), 클리핑 0.25. 한 반복 =
 순전파 + 역전파 + `clip_grads` + SGD 갱신. 미니배치는 미리 뽑은 무작위 단어 ID (모든 경쟁자가 같은 것).
 
 - `refnn`: `refnn.models.Rnnlm`, `refnn.trainer.clip_grads`, `refnn.optim.SGD`.
 - `textbook`: `textbook_rnnlm` (시각마다 LSTM·Embedding 객체, 시각마다 입력 쪽 곱).
+- `pytorch`: PyTorch eager CPU — `nn.Embedding` → `nn.LSTM` → `nn.Linear`(같은 크기, float32, refnn과 같은
+  초기값), `F.cross_entropy`, `clip_grad_norm_(0.25)`, `torch.optim.SGD(lr=20)`. 은닉 상태를 다음 반복으로
+  넘기고(`detach`) 손실은 refnn처럼 파이썬 수로 받습니다. PyTorch가 없으면 건너뜁니다.
 - `matmul floor`: 그 반복에 필요한 행렬 곱만 같은 형상·dtype으로 실행한 시간. 순전파
   $X W_x$ `(700, 100)×(100, 400)`, 시각마다 $h W_h$ `(20, 100)×(100, 400)` 35번, 점수
   `(700, 100)×(100, 10000)`; 역전파 $dW_{\text{affine}}$ `(100, 700)×(700, 10000)`, $dh$
   `(700, 10000)×(10000, 100)`, 시각마다 $dA\,W_h^\top$ 35번, $dW_x$, $dW_h$, $dx$.
 
-목표: refnn ≤ 0.6 × textbook, refnn ≤ 1.3 × matmul floor. 라운드마다 경쟁자를 번갈아
-실행하고(`timing.interleave`) 중앙값의 비를 보고합니다.
+목표: refnn ≤ 0.6 × textbook, refnn ≤ 1.3 × matmul floor; PyTorch와의 비는 목표 없이 보고만 합니다.
+라운드마다 경쟁자를 번갈아 실행하고(`timing.interleave`) 중앙값의 비를 보고합니다. NumPy의 BLAS와
+PyTorch는 같은 스레드 수(기본 1, `--threads`)로 잽니다(`timing.blas_threads`).
 """
 
 from __future__ import annotations
@@ -27,15 +31,23 @@ from typing import Any
 import numpy as np
 
 from refnn.benchmarks import textbook_rnnlm as book
-from refnn.benchmarks.timing import interleave, machine_info, median
+from refnn.benchmarks.timing import (
+    TORCH_MISSING,
+    blas_threads,
+    interleave,
+    load_torch,
+    machine_info,
+    median,
+    torch_threads,
+)
 from refnn.benchmarks.word2vec import _per_call
 
 __all__ = ["rnnlm_case", "run", "main", "SIZES", "TARGETS"]
 
 #: V, D, H, batch, T.
 SIZES = (10_000, 100, 100, 20, 35)
-#: contender → target upper bound of median(refnn) / median(contender).
-TARGETS = {"textbook": 0.6, "matmul floor": 1.3}
+#: contender → target upper bound of median(refnn) / median(contender) (None: reported only).
+TARGETS: dict[str, float | None] = {"textbook": 0.6, "matmul floor": 1.3, "pytorch": None}
 
 
 def _batches(V: int, N: int, T: int, count: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -69,8 +81,44 @@ def matmul_floor(V: int, D: int, H: int, N: int, T: int, seed: int = 0) -> Calla
     return products
 
 
-def rnnlm_case(number: int = 2, seed: int = 0) -> dict[str, Callable[[], float]]:
-    """refnn's and the textbook's Rnnlm iteration and the matmul floor (seconds per iteration)."""
+def torch_step(torch: Any, model: Any, batches: list[tuple[np.ndarray, np.ndarray]]) -> Callable[[], None]:
+    """PyTorch's iteration of the same model, from refnn's `Rnnlm` parameters (gates f, g, i, o → i, f, g, o)."""
+    nn = torch.nn
+    W_embed, Wx, Wh, b, W, b_affine = (torch.from_numpy(p.copy()) for p in model.params)
+    (V, D), H = W_embed.shape, Wh.shape[0]
+    embed, lstm, affine = nn.Embedding(V, D), nn.LSTM(D, H, batch_first=True), nn.Linear(H, V)
+    order = torch.cat([torch.arange(2 * H, 3 * H), torch.arange(0, 2 * H), torch.arange(3 * H, 4 * H)])
+    with torch.no_grad():
+        embed.weight.copy_(W_embed)
+        lstm.weight_ih_l0.copy_(Wx.T[order])
+        lstm.weight_hh_l0.copy_(Wh.T[order])
+        lstm.bias_ih_l0.copy_(b[order])
+        lstm.bias_hh_l0.zero_()
+        affine.weight.copy_(W.T)
+        affine.bias.copy_(b_affine)
+    params = [*embed.parameters(), *lstm.parameters(), *affine.parameters()]
+    optimizer = torch.optim.SGD(params, lr=20.0)
+    data = [(torch.from_numpy(xs), torch.from_numpy(ts).reshape(-1)) for xs, ts in batches]
+    state: dict[str, Any] = {"i": 0, "hc": None}
+
+    def step() -> None:
+        xs, ts = data[state["i"]]
+        state["i"] = (state["i"] + 1) % len(data)
+        optimizer.zero_grad()
+        hs, (h, c) = lstm(embed(xs), state["hc"])
+        state["hc"] = (h.detach(), c.detach())  # truncated BPTT: the state goes on, its graph does not
+        loss = torch.nn.functional.cross_entropy(affine(hs).reshape(-1, V), ts)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 0.25)
+        optimizer.step()
+        loss.item()
+
+    return step
+
+
+def rnnlm_case(number: int = 2, seed: int = 0, torch: Any = None) -> dict[str, Callable[[], float]]:
+    """refnn's and the textbook's Rnnlm iteration, the matmul floor and, with `torch`, PyTorch's
+    (seconds per iteration)."""
     from refnn.models import Rnnlm
     from refnn.optim import SGD
     from refnn.trainer import clip_grads
@@ -102,33 +150,45 @@ def rnnlm_case(number: int = 2, seed: int = 0) -> dict[str, Callable[[], float]]
         book.clip_grads(base.grads, 0.25)
         base_opt.update(base.params, base.grads)
 
-    return {"refnn": _per_call(refnn_step, number), "textbook": _per_call(textbook_step, number),
-            "matmul floor": _per_call(matmul_floor(V, D, H, N, T, seed), number)}
+    contenders = {"refnn": _per_call(refnn_step, number), "textbook": _per_call(textbook_step, number),
+                  "matmul floor": _per_call(matmul_floor(V, D, H, N, T, seed), number)}
+    if torch is not None:
+        contenders["pytorch"] = _per_call(torch_step(torch, Rnnlm(V, D, H, rng=seed), batches), number)
+    return contenders
 
 
-def run(rounds: int = 7, number: int = 2) -> dict[str, Any]:
-    """Measure the case (interleaved rounds) and return medians, the two ratios and the verdicts."""
-    contenders = rnnlm_case(number)
-    times = interleave(contenders, rounds=rounds, warmup=1)
+def run(rounds: int = 7, number: int = 2, threads: int | None = 1, use_torch: bool = True) -> dict[str, Any]:
+    """Measure the case (interleaved rounds) with `threads` BLAS and PyTorch threads; medians, ratios, verdicts."""
+    torch = load_torch(use_torch)
+    with blas_threads(threads) as blas, torch_threads(torch, blas or 1):
+        machine = machine_info(torch)
+        times = interleave(rnnlm_case(number, torch=torch), rounds=rounds, warmup=1)
     med = {n: median(t) for n, t in times.items()}
-    ratios = {other: med["refnn"] / med[other] for other in TARGETS}
-    return {"machine": machine_info(), "title": "Rnnlm iteration (V=10k, D=H=100, batch 20, T=35, float32, "
+    ratios = {other: med["refnn"] / med[other] for other in TARGETS if other in med}
+    met = {k: None if (target := TARGETS[k]) is None else bool(ratios[k] <= target) for k in ratios}
+    machine["blas_threads"] = blas
+    return {"machine": machine, "title": "Rnnlm iteration (V=10k, D=H=100, batch 20, T=35, float32, "
             "SGD lr 20, clip 0.25)", "median_seconds": med, "times": times, "ratios": ratios,
-            "targets": TARGETS, "met": {k: ratios[k] <= TARGETS[k] for k in TARGETS}}
+            "targets": TARGETS, "met": met, "skipped": {} if torch is not None else {"pytorch": TORCH_MISSING}}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m refnn.benchmarks.rnnlm", description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--number", type=int, default=2, help="iterations per timed call")
+    parser.add_argument("--threads", type=int, default=1, help="BLAS and PyTorch threads (default 1)")
+    parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch contender")
     parser.add_argument("--json", help="write the results to this file")
     args = parser.parse_args(argv)
-    r = run(args.rounds, args.number)
+    r = run(args.rounds, args.number, args.threads, not args.no_torch)
     times = ", ".join(f"{n} {1e3 * t:.1f} ms" for n, t in r["median_seconds"].items())
-    print(f"{r['title']}\n  medians: {times}")
+    print(f"{r['title']}, {r['machine']['blas_threads']} BLAS thread(s)\n  medians: {times}")
     for other, ratio in r["ratios"].items():
-        verdict = "met" if r["met"][other] else "NOT met"
-        print(f"  refnn / {other}: {ratio:.3f} (target <= {TARGETS[other]}): {verdict}")
+        target = TARGETS[other]
+        verdict = "reported" if target is None else "met" if r["met"][other] else "NOT met"
+        print(f"  refnn / {other}: {ratio:.3f} (target {'none' if target is None else f'<= {target}'}): {verdict}")
+    for line in r["skipped"].values():
+        print(f"  {line}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(r, f, indent=1)

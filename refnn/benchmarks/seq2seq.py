@@ -1,6 +1,6 @@
 r"""7–8장의 벤치마크: Peeky seq2seq(덧셈)와 어텐션 seq2seq(날짜)의 학습 — 교과서 기준선과의 비율.
 
-`python -m refnn.benchmarks.seq2seq [--rounds R] [--number K] [--json PATH]`
+`python -m refnn.benchmarks.seq2seq [--rounds R] [--number K] [--epoch-rounds E] [--threads N] [--json PATH]`
 
 경우(책의 설정, float32, Adam, 클리핑 5.0, 배치 128, 입력 반전):
 
@@ -9,10 +9,16 @@ r"""7–8장의 벤치마크: Peeky seq2seq(덧셈)와 어텐션 seq2seq(날짜)
 
 한 반복 = 순전파 + 역전파 + 클리핑 + Adam 갱신(기준선은 책의 `Trainer`처럼 그 앞에 `remove_duplicate`).
 데이터는 `dataset.sequence`가 시드에서 만든 것이고, 두 경쟁자가 같은 미니배치를 같은 순서로 씁니다.
-한 라운드는 `number`번의 반복이며, 경쟁자를 라운드마다 번갈아 실행하고(`timing.interleave`) 중앙값의
-비를 보고합니다. 에폭 시간은 한 반복의 중앙값 × 에폭의 반복 수(45,000 // 128 = 351)로 환산한 것입니다.
 
-목표: refnn ≤ 0.7 × textbook.
+- **반복**(판정): 한 라운드는 미니배치 20개를 돌아가며 쓰는 `number`번의 반복이며, 경쟁자를 라운드마다
+  번갈아 실행하고(`timing.interleave`) 한 반복의 중앙값의 비를 보고합니다.
+- **에폭**(보고): 훈련 데이터 45,000개 전체를 시드로 섞어 배치 128로 자른 351번의 반복(책의 `Trainer`의
+  한 에폭)을 경쟁자마다 `epoch_rounds`번 번갈아 잰 시간입니다. 한 반복의 중앙값 × 351의 환산값도 함께 남깁니다.
+
+NumPy의 BLAS는 `threads`개(기본 1)의 스레드로 잽니다(`timing.blas_threads`): 코어를 나눠 쓰는 2코어
+기계에서 OpenBLAS의 2 스레드는 이 크기의 곱을 부하에 따라 수십 배 느리게 만듭니다.
+
+목표: refnn ≤ 0.7 × textbook (한 반복의 중앙값의 비).
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from refnn.benchmarks import textbook_seq2seq as book
-from refnn.benchmarks.timing import interleave, machine_info, median
+from refnn.benchmarks.timing import blas_threads, interleave, machine_info, median
 from refnn.benchmarks.word2vec import _per_call
 
 __all__ = ["CASES", "TARGET", "BATCH", "seq2seq_case", "run", "main"]
@@ -52,14 +58,24 @@ def _data(kind: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, int]:
     return x[:, ::-1].copy(), t, len(sequence.get_vocab()[0])
 
 
-def seq2seq_case(name: str, number: int = 5, seed: int = 0, batches: int = 20) -> dict[str, Callable[[], float]]:
-    """refnn's and the textbook's training iteration of case `name` (seconds per iteration)."""
+def seq2seq_case(name: str, number: int = 5, seed: int = 0, batches: int | None = 20) -> dict[str, Callable[[], float]]:
+    """refnn's and the textbook's training iteration of case `name` (seconds per iteration).
+
+    `batches=None`: the whole training set (TRAIN examples) shuffled by `seed` and cut into TRAIN // BATCH
+    mini-batches, so that `number = TRAIN // BATCH` iterations are one epoch.
+    """
     from refnn import models
     from refnn.optim import Adam
     from refnn.trainer import clip_grads
 
     model_name, kind, D, H = CASES[name]
-    x, t, V = _data(kind, BATCH * batches + BATCH * batches // 9 + 1, seed)
+    if batches is None:
+        x, t, V = _data(kind, TRAIN + TRAIN // 9, seed)
+        batches = TRAIN // BATCH
+        order = np.random.default_rng(seed).permutation(len(x))
+        x, t = x[order], t[order]
+    else:
+        x, t, V = _data(kind, BATCH * batches + BATCH * batches // 9 + 1, seed)
     pairs = [(x[i * BATCH:(i + 1) * BATCH], t[i * BATCH:(i + 1) * BATCH]) for i in range(batches)]
     model, optimizer = getattr(models, model_name)(V, D, H, rng=seed), Adam()
     base, base_opt = getattr(book, model_name)(V, D, H, seed=seed), book.Adam()
@@ -90,18 +106,29 @@ def seq2seq_case(name: str, number: int = 5, seed: int = 0, batches: int = 20) -
     return {"refnn": _per_call(refnn_step, number), "textbook": _per_call(textbook_step, number)}
 
 
-def run(rounds: int = 5, number: int = 5, cases: list[str] | None = None) -> dict[str, Any]:
-    """Measure each case (interleaved rounds): medians per iteration and per epoch, the ratio, the verdict."""
+def run(rounds: int = 5, number: int = 5, cases: list[str] | None = None, epoch_rounds: int = 1,
+        threads: int | None = 1) -> dict[str, Any]:
+    """Measure each case with `threads` BLAS threads: interleaved iteration rounds (medians, the ratio, the
+    verdict), then `epoch_rounds` interleaved full epochs (0: none)."""
     iters = TRAIN // BATCH
-    results: dict[str, Any] = {"machine": machine_info(), "target": TARGET, "iterations_per_epoch": iters,
-                               "cases": {}}
-    for name in cases or list(CASES):
-        times = interleave(seq2seq_case(name, number), rounds=rounds, warmup=1)
-        med = {who: median(ts) for who, ts in times.items()}
-        ratio = med["refnn"] / med["textbook"]
-        results["cases"][name] = {"model": CASES[name][0], "median_seconds_per_iteration": med,
-                                  "epoch_seconds": {who: m * iters for who, m in med.items()},
-                                  "times": times, "ratio": ratio, "met": ratio <= TARGET}
+    with blas_threads(threads) as blas:
+        machine = machine_info()
+        machine["blas_threads"] = blas
+        results: dict[str, Any] = {"machine": machine, "target": TARGET, "iterations_per_epoch": iters,
+                                   "cases": {}}
+        for name in cases or list(CASES):
+            times = interleave(seq2seq_case(name, number), rounds=rounds, warmup=1)
+            med = {who: median(ts) for who, ts in times.items()}
+            ratio = med["refnn"] / med["textbook"]
+            case: dict[str, Any] = {"model": CASES[name][0], "median_seconds_per_iteration": med,
+                                    "epoch_seconds_from_iterations": {who: m * iters for who, m in med.items()},
+                                    "times": times, "ratio": ratio, "met": ratio <= TARGET}
+            if epoch_rounds > 0:
+                epochs = interleave(seq2seq_case(name, iters, batches=None), rounds=epoch_rounds, warmup=0)
+                epoch = {who: median(ts) * iters for who, ts in epochs.items()}
+                case.update(epoch_seconds=epoch, epoch_rounds=epoch_rounds,
+                            epoch_ratio=epoch["refnn"] / epoch["textbook"])
+            results["cases"][name] = case
     return results
 
 
@@ -110,14 +137,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--number", type=int, default=5, help="iterations per timed call")
     parser.add_argument("--case", action="append", choices=sorted(CASES), help="default: both")
+    parser.add_argument("--epoch-rounds", type=int, default=1, help="full epochs per contender (0: none)")
+    parser.add_argument("--threads", type=int, default=1, help="BLAS threads (default 1)")
     parser.add_argument("--json", help="write the results to this file")
     args = parser.parse_args(argv)
-    r = run(args.rounds, args.number, args.case)
+    r = run(args.rounds, args.number, args.case, args.epoch_rounds, args.threads)
+    print(f"{r['machine']['blas_threads']} BLAS thread(s)")
     for name, c in r["cases"].items():
-        epochs = ", ".join(f"{who} {s:.1f} s" for who, s in c["epoch_seconds"].items())
+        per_iter = ", ".join(f"{who} {1e3 * s:.1f} ms" for who, s in c["median_seconds_per_iteration"].items())
         verdict = "met" if c["met"] else "NOT met"
-        print(f"{name} ({c['model']}): epoch {epochs}; refnn / textbook {c['ratio']:.3f} "
+        print(f"{name} ({c['model']}): iteration {per_iter}; refnn / textbook {c['ratio']:.3f} "
               f"(target <= {TARGET}): {verdict}")
+        if "epoch_seconds" in c:
+            epochs = ", ".join(f"{who} {s:.1f} s" for who, s in c["epoch_seconds"].items())
+            print(f"  one epoch ({r['iterations_per_epoch']} iterations): {epochs}; ratio {c['epoch_ratio']:.3f}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(r, f, indent=1)

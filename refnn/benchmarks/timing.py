@@ -31,6 +31,7 @@ __all__ = [
     "TORCH_MISSING",
     "summarize",
     "torch_threads",
+    "blas_threads",
 ]
 
 #: PyTorch가 없을 때 출력하는 안내.
@@ -237,3 +238,26 @@ def torch_threads(torch: Any, n: int) -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(old)
+
+
+@contextmanager
+def blas_threads(n: int | None) -> Iterator[int | None]:
+    """NumPy가 쓰는 BLAS의 스레드 수를 잠시 `n`으로 두고, 그동안의 스레드 수를 내줍니다.
+
+    `threadpoolctl`(벤치마크 추가 의존성 `bench`)로 바꿉니다. `n`이 `None`이면 바꾸지 않습니다.
+    `threadpoolctl`이 없으면 바꾸지 못하고 `None`(모름)을 내줍니다. 코어를 다른 작업과 나눠 쓰는
+    2코어 기계에서 OpenBLAS의 2 스레드는 서로를 기다리느라 작은 곱을 수십 배 느리게 만들기도 해서,
+    7–8장과 6장의 경우는 기본으로 1 스레드에서 잽니다(`torch_threads`와 같은 이유).
+    """
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        yield None
+        return
+    controller = ThreadpoolController()
+    if n is None:
+        counts = [pool["num_threads"] for pool in controller.info() if pool["user_api"] == "blas"]
+        yield max(counts) if counts else None
+        return
+    with controller.limit(limits=n, user_api="blas"):
+        yield n
