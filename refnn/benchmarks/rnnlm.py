@@ -34,6 +34,7 @@ from refnn.benchmarks import textbook_rnnlm as book
 from refnn.benchmarks.timing import (
     TORCH_MISSING,
     blas_threads,
+    describe_threads,
     interleave,
     load_torch,
     machine_info,
@@ -169,7 +170,8 @@ def run(rounds: int = 7, number: int = 2, threads: int | None = 1, use_torch: bo
     machine["blas_threads"] = blas
     return {"machine": machine, "title": "Rnnlm iteration (V=10k, D=H=100, batch 20, T=35, float32, "
             "SGD lr 20, clip 0.25)", "median_seconds": med, "times": times, "ratios": ratios,
-            "targets": TARGETS, "met": met, "skipped": {} if torch is not None else {"pytorch": TORCH_MISSING}}
+            "targets": TARGETS, "met": met, "skipped": {} if torch is not None else
+            {"pytorch": TORCH_MISSING if use_torch else "PyTorch contender skipped (--no-torch)"}}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -182,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     r = run(args.rounds, args.number, args.threads, not args.no_torch)
     times = ", ".join(f"{n} {1e3 * t:.1f} ms" for n, t in r["median_seconds"].items())
-    print(f"{r['title']}, {r['machine']['blas_threads']} BLAS thread(s)\n  medians: {times}")
+    print(f"{r['title']}; {describe_threads(r['machine']['blas_threads'])}\n  medians: {times}")
     for other, ratio in r["ratios"].items():
         target = TARGETS[other]
         verdict = "reported" if target is None else "met" if r["met"][other] else "NOT met"

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from refnn.benchmarks import textbook_seq2seq as book
-from refnn.benchmarks.timing import blas_threads, interleave, machine_info, median
+from refnn.benchmarks.timing import blas_threads, describe_threads, interleave, machine_info, median
 from refnn.benchmarks.word2vec import _per_call
 
 __all__ = ["CASES", "TARGET", "BATCH", "seq2seq_case", "run", "main"]
@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="write the results to this file")
     args = parser.parse_args(argv)
     r = run(args.rounds, args.number, args.case, args.epoch_rounds, args.threads)
-    print(f"{r['machine']['blas_threads']} BLAS thread(s)")
+    print(describe_threads(r["machine"]["blas_threads"]))
     for name, c in r["cases"].items():
         per_iter = ", ".join(f"{who} {1e3 * s:.1f} ms" for who, s in c["median_seconds_per_iteration"].items())
         verdict = "met" if c["met"] else "NOT met"

@@ -32,6 +32,7 @@ __all__ = [
     "summarize",
     "torch_threads",
     "blas_threads",
+    "describe_threads",
 ]
 
 #: PyTorch가 없을 때 출력하는 안내.
@@ -261,3 +262,10 @@ def blas_threads(n: int | None) -> Iterator[int | None]:
         return
     with controller.limit(limits=n, user_api="blas"):
         yield n
+
+
+def describe_threads(n: int | None) -> str:
+    """`blas_threads`가 내준 스레드 수를 한 줄로(모르면 그 이유)."""
+    if n is None:
+        return "BLAS threads: the default count (threadpoolctl not installed, so not pinned)"
+    return f"BLAS threads: {n}"
