@@ -330,7 +330,10 @@ class PeekyDecoder(Decoder):
     + \sum_t \Big(\frac{\partial L}{\partial \bar h_t}\Big|_{\text{LSTM}}
     + \frac{\partial L}{\partial \bar h_t}\Big|_{\text{Affine}}\Big)$$
 
-    각 항은 Affine과 LSTM이 돌려준 입력 기울기의 앞쪽 $H$열입니다.
+    Affine 몫은 Affine이 돌려준 입력 기울기의 앞쪽 $H$열입니다. LSTM 쪽은 $h$를 `TimeLSTM`의 엿보기 입력
+    (`forward(e, peek=h)`)으로 넣으므로, $[\bar h_t, e_t] W_x = h W_x^{h} + e_t W_x^{e}$ 의 $h W_x^{h}$ 를
+    한 번만 곱하고, LSTM 몫의 합 $\sum_t \partial L / \partial \bar h_t|_{\text{LSTM}}$ 도 `lstm.dpeek`로
+    한 번에 받습니다($h$를 $T$번 복제해 이어 붙인 것과 같은 값).
 
     References
     ----------
