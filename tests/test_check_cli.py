@@ -469,3 +469,28 @@ def test_a_forward_only_later_layer_is_checked_on_chapter_1s_forward_properties(
     props = contract_properties(SPECS["Embedding"], contract)
     assert contract.forward_only and props == ["forward", "shapes", "dtype", "no_mutation"]
     assert all(run_property("Embedding", p, Embedding, few, contract).passed for p in props)
+
+
+def test_book_style_negative_sampling_passes_the_books_contract() -> None:
+    """ch04's sampler, negative-sampling loss, CBOW and SkipGram in the book's style (np.random's global state,
+    ids assumed 0..V-1, 1e-7 in the log, float32 weights, no rng or dtype arguments) are built the book's way
+    and pass the default mode, each with the notes that say how."""
+    proc = run_check(FIXTURES / "book_negative_sampling.py")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert judged(proc.stdout) == {
+        "cross_entropy_error": "notes: log-1e-7", "Embedding": "PASS", "EmbeddingDot": "PASS",
+        "SigmoidWithLoss": "notes: log-1e-7",
+        "UnigramSampler": "notes: global-random-state, sampler-ids",
+        "NegativeSamplingLoss": "notes: global-random-state, log-1e-7, sampler-ids",
+        "CBOW": "notes: global-random-state, log-1e-7", "SkipGram": "notes: global-random-state, log-1e-7",
+    }, proc.stdout
+
+
+def test_the_books_way_of_sampling_still_fails_planted_bugs() -> None:
+    """A sampler that keeps the target among its negatives, a loss whose negatives send no gradient to h and a
+    CBOW that forgets the context average's 1 / (2·window) FAIL the default mode, judged the book's way."""
+    proc = run_check(FIXTURES / "book_broken_negative_sampling.py")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert judged(proc.stdout) == {"UnigramSampler": "FAIL target_excluded",
+                                   "NegativeSamplingLoss": "FAIL gradient_fixed_negatives",
+                                   "CBOW": "FAIL model_gradient"}, proc.stdout

@@ -46,13 +46,14 @@ TRAIT_PROPERTIES: dict[str, tuple[str, ...]] = {
     "softmax-3d": ("nd",),
     "global-random": ("reproducible", "sample_reproducible", "model_reproducible", "dropout_rng"),
     "dh-only": ("initial_state_gradient", "chained_cells"),
+    "sampler-ids": ("sample_shape", "target_excluded", "no_repeats", "support", "distribution", "forward", "shapes"),
     "float32": ("forward", "gradient", "linearity", "backward_twice", "per_step", "stateful_halves",
                 "bidirectional", "model_gradient"),
 }
 
 _ANCHORS = {"log-1e-7": "log-1e-7", "nesterov": "nesterov", "optimizer-eps": "optimizer-eps",
             "softmax-3d": "softmax-3d", "global-random": "global-random-state", "float32": "float32",
-            "dh-only": "time-lstm-dc"}
+            "dh-only": "time-lstm-dc", "sampler-ids": "sampler-ids"}
 
 
 def errata_link(trait: str) -> str:
@@ -83,6 +84,8 @@ def note(trait: str, lang: str, form: OptimizerForm = REFNN_FORM) -> str:
             "float32": "float32를 코드에 적어 두었습니다(책의 dtype='f'): float64 성질은 float32를 float64로 "
                        "넓혀 검사했습니다",
             "dh-only": "역전파 뒤 초기 상태의 기울기로 dh만 남깁니다(책처럼): dc는 검사하지 않았습니다",
+            "sampler-ids": "책의 표본기처럼 0..V-1의 ID가 모두 말뭉치에 있다고 가정합니다: ID를 그렇게 바꾼 "
+                           "말뭉치로 검사했습니다",
         }[trait]
         return f"{text} — 정오표 {link}"
     text = {
@@ -95,6 +98,8 @@ def note(trait: str, lang: str, form: OptimizerForm = REFNN_FORM) -> str:
         "float32": "float32 is written into the code (the book's dtype='f'): the float64 properties were "
                    "checked with float32 widened to float64",
         "dh-only": "keeps only dh as the initial state's gradient after backward (as the book): dc not checked",
+        "sampler-ids": "like the book's sampler, assumes every id 0..V-1 occurs in the corpus: checked on "
+                       "corpora relabelled that way",
     }[trait]
     return f"{text} — errata {link}"
 
@@ -232,5 +237,5 @@ def measure(spec: Any, impl: Any, strict: bool) -> Contract:
             traits = PROBES[spec.name](impl)
     except Exception:  # the reader's code failed on the probe: nothing measured
         traits, form = set(), REFNN_FORM
-    traits |= measure_traits(spec, impl)
+    traits |= measure_traits(spec, impl, frozenset(traits))
     return Contract(strict, frozenset(traits), form, forward_only, no_dout)

@@ -14,8 +14,9 @@
 - `dh-only`: `TimeLSTM`이 역전파 뒤 초기 상태의 기울기로 `dh`만 남깁니다(refnn은 `dc`도). 초기 기억
   셀의 기울기는 `--strict`에서만 검사합니다.
 
-둘 다 계산한 결과로 알아봅니다(`measure_traits`): 전역 상태가 실제로 바뀌는지, 넓힌 NumPy에서
-결과의 dtype이나 값이 달라지는지.
+셋 다 실행해서 알아봅니다(`measure_traits`): 전역 상태가 실제로 바뀌는지, float64 사례를 실행하는
+동안 코드가 float32를 청하는지(또는 넓힌 NumPy에서 결과의 dtype이나 값이 달라지는지), 역전파 뒤
+`dh`만 남는지.
 """
 
 from __future__ import annotations
@@ -60,24 +61,29 @@ def _widen(value: Any) -> Any:
     return np.float64 if _is_f32(value) else value
 
 
-def _creator(fn: Callable[..., Any]) -> Callable[..., Any]:
+def _creator(fn: Callable[..., Any], asked: list[int]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def wide(*args: Any, **kwargs: Any) -> Any:
+        if any(map(_is_f32, (*args, *kwargs.values()))):
+            asked[0] += 1
         return fn(*map(_widen, args), **{k: _widen(v) for k, v in kwargs.items()})
 
     return wide
 
 
 class _WideNumpy(types.ModuleType):
-    """NumPy, except that float32 is float64: `np.float32`, and `dtype='f'` in the array creators."""
+    """NumPy, except that float32 is float64: `np.float32`, and `dtype='f'` in the array creators.
+    ``asked`` counts how often the code asked for float32 (what `measure_traits` measures)."""
 
     def __init__(self) -> None:
         super().__init__("numpy")
-        self.__dict__.update({name: _creator(getattr(np, name)) for name in _CREATORS})
-        self.float32 = np.float64
-        self.single = np.float64
+        self.asked = [0]
+        self.__dict__.update({name: _creator(getattr(np, name), self.asked) for name in _CREATORS})
 
     def __getattr__(self, name: str) -> Any:
+        if name in ("float32", "single"):
+            self.asked[0] += 1
+            return np.float64
         return getattr(np, name)
 
 
@@ -180,8 +186,6 @@ def _upcast(obj: Any, dtype: Any) -> None:
 def book_built(spec: Any, impl: Any, traits: frozenset[str] | set[str] = frozenset()) -> Callable[..., Any]:
     """`impl` called with refnn's signature of `spec`: an `rng` it does not take seeds NumPy's global state
     just before construction; a `dtype` it does not take upcasts the built object's parameters."""
-    if spec.family == CORE:
-        return impl
     try:
         reference = inspect.signature(_reference(spec))
     except (AttributeError, ImportError, TypeError, ValueError):
@@ -250,15 +254,22 @@ def _first_cases(spec: Any, dtype: Any, count: int = 5) -> list[Any]:
     return found
 
 
-def measure_traits(spec: Any, impl: Any) -> set[str]:
-    """The book-style traits `impl` shows when run as `spec` on one float64 case (nothing when it fails)."""
+def measure_traits(spec: Any, impl: Any, known: frozenset[str] = frozenset()) -> set[str]:
+    """The book-style traits `impl` shows when run as `spec` on a few float64 cases (nothing when it fails);
+    the cases as the book's precondition needs them when a probe measured `known` traits."""
+    from refnn.testing.contract import Contract
+    from refnn.testing.spec import FAMILIES
+
     if spec.family == CORE or spec.kind not in ("layer", "loss", "model", "sampler") or not isinstance(impl, type):
         return set()  # chapter 1's properties build their classes the book's way already
     traits: set[str] = set()
     build = book_built(spec, impl)
     before = np.random.get_state()
     try:
+        transform = FAMILIES[spec.family].book_cases.get(spec.name)
         for case in _first_cases(spec, np.float64):
+            if transform is not None:
+                case = transform(case, Contract(strict=False, traits=known))
             obj, plain = _run_once(spec, build, case, float64=True)
             seeded: Any = getattr(build, "seeded", None)
             if seeded is not None:  # built without its rng: did it draw from the global state it was seeded with?
@@ -267,9 +278,10 @@ def measure_traits(spec: Any, impl: Any) -> set[str]:
                     traits.add("global-random")
             if spec.name == "TimeLSTM" and hasattr(obj, "dh") and not hasattr(obj, "dc"):
                 traits.add("dh-only")
+            asked = WIDE_NUMPY.asked[0]
             with widened(reader_namespaces(impl)):
                 _, wide = _run_once(spec, build, case, float64=True)
-            if (len(wide) != len(plain) or any(a.dtype != b.dtype or not np.array_equal(a, b)
+            if (WIDE_NUMPY.asked[0] > asked or len(wide) != len(plain) or any(a.dtype != b.dtype or not np.array_equal(a, b)
                                                for a, b in zip(plain, wide))
                     or any(a.dtype == _F32 for a in plain)):
                 traits.add("float32")

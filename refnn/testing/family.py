@@ -85,6 +85,9 @@ class Family:
         책 기준에서 측정할 책의 동작(`refnn.testing.book.PROBES`의 행).
     log_eps_corrections : dict
         log 안의 1e-7을 기울기 검사에서 보정하는 식(`refnn.testing.properties.LOG_EPS_CORRECTIONS`의 행).
+    book_cases : dict
+        이름 → `(case, contract)`를 받아 책 기준에서 책의 전제에 맞춘 사례를 돌려주는 함수(측정한 동작이
+        없으면 사례를 그대로 돌려줌).
     """
 
     name: str
@@ -95,6 +98,7 @@ class Family:
     text: Mapping[str, tuple[str, str]]
     probes: Mapping[str, Callable[[Any], set[str]]] = field(default_factory=dict)
     log_eps_corrections: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    book_cases: Mapping[str, Callable[[Any, Any], Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         rows = {n: dataclasses.replace(s, family=self.name) for n, s in self.specs.items()}

@@ -11,6 +11,7 @@ independently of refnn's code (the negative-sampling loss takes its negatives fr
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from typing import Any
@@ -238,12 +239,40 @@ def ns_negatives(case: Case) -> np.ndarray:
     return UnigramSampler(corpus, power, k, rng=seed).get_negative_sample(case.inputs[1])
 
 
-def _ns_ref(case: Case) -> float:
-    W, h, target = _f64(case.args[0]), _f64(case.inputs[0]), case.inputs[1]
-    negative = ns_negatives(case)
+def ns_loss(W: Any, h: Any, target: np.ndarray, negative: np.ndarray, book: bool | None = None) -> float:
+    """The negative-sampling loss from its definition for the given negatives (N, k): the batch mean of
+    -log σ(h·W[target]) - Σ_j log σ(-h·W[negative_j]); with the book's 1e-7 inside each log when `book`
+    (default: when the reader's loss was measured to add it)."""
+    W, h = _f64(W), _f64(h)
     positive = np.sum(h * W[target], axis=1)
     negatives = np.einsum("nh,nkh->nk", h, W[negative])
+    if current().book("log-1e-7") if book is None else book:  # k + 1 SigmoidWithLoss, each -log(p + 1e-7)
+        return book_bce(positive, np.ones_like(target)) + sum(
+            book_bce(negatives[:, j], np.zeros_like(target)) for j in range(negatives.shape[1]))
     return float(np.mean(-np.log(_sig(positive)) - np.sum(np.log(_sig(-negatives)), axis=1)))
+
+
+def _ns_ref(case: Case) -> float:
+    return ns_loss(case.args[0], case.inputs[0], case.inputs[1], ns_negatives(case))
+
+
+def contiguous_ids(case: Case) -> Case:
+    """The case with its corpus ids relabelled 0..V-1 in order (the book's sampler assumes every id below V
+    occurs, as `preprocess` gives): UnigramSampler's targets relabelled too (one the corpus lacks becomes 0),
+    NegativeSamplingLoss's W keeping only the rows of the words that occur."""
+    if len(case.args) == 4:  # UnigramSampler: (corpus, power, k, seed), (target,)
+        corpus, power, k, seed = case.args
+        ids = np.unique(corpus)
+        target = case.inputs[0]
+        rank = np.where(np.isin(target, ids), np.searchsorted(ids, target), 0)
+        return dataclasses.replace(case, args=(np.searchsorted(ids, corpus), power, k, seed),
+                                   inputs=(rank.astype(target.dtype),))
+    W, corpus, power, k, seed = case.args  # NegativeSamplingLoss: (W, corpus, power, k, seed), (h, target)
+    ids = np.unique(corpus)
+    h, target = case.inputs
+    rank = np.searchsorted(ids, target).astype(target.dtype)
+    return dataclasses.replace(case, args=(W[ids], np.searchsorted(ids, corpus), power, k, seed), inputs=(h, rank),
+                               meta={**case.meta, "labels": rank})
 
 
 WORD2VEC_REFERENCES: dict[str, Callable[[Case], Any]] = {

@@ -18,6 +18,7 @@ book's models) are merged **by identity** and their gradients summed before the 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 import zlib
@@ -28,10 +29,19 @@ from typing import Any
 import numpy as np
 
 from refnn.gradcheck import GradientMismatch, GradsRebound, check_layer
+from refnn.testing.bookstyle import book_built
 from refnn.testing.cases import REFERENCES, Case
 from refnn.testing.contract import current
 from refnn.testing.family import Family, Spec
-from refnn.testing.properties import LAYER_PROPERTIES, SpecFailure, _compare, _gradcheck_text
+from refnn.testing.properties import (
+    FORWARD_ATOL,
+    FORWARD_RTOL,
+    LAYER_PROPERTIES,
+    SpecFailure,
+    _compare,
+    _gradcheck_text,
+    _view,
+)
 from refnn.testing.word2vec_cases import (
     MODEL_CASES,
     SAMPLER_CASES,
@@ -41,6 +51,8 @@ from refnn.testing.word2vec_cases import (
     bce,
     book_bce,
     co_matrix_reference,
+    contiguous_ids,
+    ns_loss,
     ppmi_reference,
     successive_probabilities,
 )
@@ -223,7 +235,16 @@ def prop_gradient_fixed_negatives(spec: Any, impl: Any, case: Case) -> None:
     """dh and dW against finite differences, each forward on a fresh instance with the same W and seed
     (so the same negatives); a W that appears several times in params is checked once, grads summed."""
     fresh = FreshPerForward(impl, tuple(_copy(a) for a in case.args))
-    _gradient_check(_named(Merged, fresh._obj)(fresh), case)
+    checked: Any = _named(Merged, fresh._obj)(fresh)
+    if current().book("log-1e-7"):  # the book's 1e-7 in each log: subtract (book − exact) at the drawn negatives
+        W = fresh._args[0]
+
+        def correction(h: Any, target: Any) -> float:
+            negative = np.asarray(impl(*fresh._args).sampler.get_negative_sample(np.array(target, copy=True)))
+            return ns_loss(W, h, target, negative, book=True) - ns_loss(W, h, target, negative, book=False)
+
+        checked = _view(checked, correction)
+    _gradient_check(checked, case)
 
 
 def _global_state() -> Any:
@@ -534,8 +555,28 @@ def tprop_onehot_definition(spec: Any, impl: Any, case: Case) -> None:
 _LAYER = ("forward", "shapes", "dtype", "gradient", "no_mutation", "grads_inplace", "backward_twice",
           "linearity", "batch_mean")
 
+_CHAPTER1 = chapter1_properties(_LAYER, WORD2VEC_REFERENCES)
+
+
+def prop_forward(spec: Any, impl: Any, case: Case) -> None:
+    """Forward equals the definition; for a NegativeSamplingLoss that draws from NumPy's global state (the
+    book's), the definition is taken at the negatives its own sampler draws from the state forward began with."""
+    if spec.name != "NegativeSamplingLoss" or not current().book("global-random"):
+        _CHAPTER1["forward"](spec, impl, case)
+        return
+    layer = impl(*[_copy(a) for a in case.args])
+    h, target = case.inputs
+    state = np.random.get_state()
+    loss = float(layer.forward(h.copy(), target.copy()))
+    np.random.set_state(state)
+    negative = np.asarray(layer.sampler.get_negative_sample(target.copy()))
+    want = ns_loss(case.args[0], h, target, negative)
+    _compare("순전파 out", "forward out", np.asarray(loss), np.asarray(want), FORWARD_ATOL, FORWARD_RTOL)
+
+
 WORD2VEC_PROPERTIES: dict[str, Callable[[Any, Any, Case], None]] = {
-    **chapter1_properties(_LAYER, WORD2VEC_REFERENCES),
+    **_CHAPTER1,
+    "forward": prop_forward,
     "dense_onehot": prop_dense_onehot,
     "sigmoid_loss_stability": prop_sigmoid_loss_stability,
     "gradient_fixed_negatives": prop_gradient_fixed_negatives,
@@ -609,9 +650,10 @@ def _rows() -> dict[str, Spec]:
         Spec("SigmoidWithLoss", "loss", ("forward", "shapes", "gradient", "no_mutation", "backward_twice",
                                          "linearity", "batch_mean"), ("dtype", "sigmoid_loss_stability"),
              module="refnn.layers"),
+        # as SigmoidWithLoss: the book's int labels make a float32 score give a float64 dh
         Spec("NegativeSamplingLoss", "loss",
-             ("forward", "shapes", "dtype", "gradient_fixed_negatives", "no_mutation", "grads_inplace",
-              "backward_twice", "linearity", "reproducible"), module="refnn.layers"),
+             ("forward", "shapes", "gradient_fixed_negatives", "no_mutation", "grads_inplace",
+              "backward_twice", "linearity", "reproducible"), ("dtype",), module="refnn.layers"),
         Spec("UnigramSampler", "sampler", _SAMPLER, module="refnn.sampling"),
     ]
     text = {
@@ -640,12 +682,15 @@ class FrozenSamplers(_Forwarding):
     def __init__(self, obj: Any) -> None:
         self._obj = obj
         self._samplers = [s for layer in getattr(obj, "layers", []) if (s := getattr(layer, "sampler", None))]
+        self._samplers = [s for s in self._samplers if hasattr(s, "rng")]
         self._states = [s.rng.bit_generator.state for s in self._samplers]
+        self._global = np.random.get_state()  # the book's samplers draw from NumPy's global state
         self.params, self.grads = obj.params, obj.grads
 
     def forward(self, *args: Any) -> Any:
         for sampler, state in zip(self._samplers, self._states):
             sampler.rng.bit_generator.state = state
+        np.random.set_state(self._global)
         return self._obj.forward(*args)
 
     def backward(self, *douts: Any) -> Any:
@@ -752,12 +797,81 @@ def sigmoid_loss_correction(obj: Any, case: Case) -> Callable[..., float]:
 
 
 #: Rows for ``refnn.testing.book.PROBES`` and ``refnn.testing.properties.LOG_EPS_CORRECTIONS``.
-BOOK_PROBES: dict[str, Callable[[Any], set[str]]] = {"SigmoidWithLoss": probe_sigmoid_with_loss}
+def _gapped_fails(draw: Callable[[np.ndarray], Any]) -> bool:
+    """Whether sampling from the corpus [0, 0, 2, 2, 2, 4] (ids 1 and 3 absent) shows the book's assumption
+    that every id below V occurs: an error, an absent id drawn, or the top id never drawn."""
+    try:
+        rows = np.asarray(draw(np.array([0, 0, 2, 2, 2, 4])))
+    except (IndexError, ValueError):
+        return True
+    return bool(4 not in rows or np.isin(rows, [1, 3]).any())
+
+
+def probe_sampler(impl: Any) -> set[str]:
+    """{"sampler-ids"} when the sampler assumes contiguous ids (it is then checked on relabelled corpora)."""
+    build = book_built(WORD2VEC_SPECS["UnigramSampler"], impl)
+    return {"sampler-ids"} if _gapped_fails(
+        lambda corpus: build(corpus, 1.0, 1, 0).get_negative_sample(np.array([0, 2] * 100))) else set()
+
+
+def probe_negative_sampling(impl: Any) -> set[str]:
+    """{"log-1e-7"} when every score -20 gives the book's loss ≈ 16.1 (exact ≈ 20); {"sampler-ids"} when its
+    sampler assumes contiguous ids."""
+    build = book_built(WORD2VEC_SPECS["NegativeSamplingLoss"], impl)
+    traits = set()
+    W, h = np.full((3, 1), -20.0), np.ones((1, 1))
+    loss = float(build(W, np.array([0, 1, 2]), 1.0, 1, 0).forward(h, np.array([0])))
+    if math.isclose(loss, book_bce(np.array([-20.0]), np.array([1])) + book_bce(np.array([-20.0]), np.array([0])),
+                    rel_tol=1e-9):
+        traits.add("log-1e-7")
+
+    try:  # the book's sampler indexes its probabilities by the id: the top id of a gapped corpus is out of range
+        build(np.zeros((5, 1)), np.array([0, 0, 2, 2, 2, 4]), 1.0, 1, 0).forward(np.ones((1, 1)), np.array([4]))
+    except (IndexError, ValueError):
+        traits.add("sampler-ids")
+    return traits
+
+
+
+#: With the book's 1e-7 in each log, a model's weights are scaled to at most this magnitude: every score
+#: |h·w| ≤ H · 0.85² < 3 (H ≤ 4), so σ ≥ 0.05 and the 1e-7 moves a gradient by < 2e-6 relative, below the
+#: gradient check's tolerance; away from that the check still sees every formula.
+BOOK_WEIGHT_BOUND = 0.85
+
+
+def _book_scores(case: Case, contract: Any) -> Case:
+    if not contract.book("log-1e-7"):
+        return case
+    scaled = tuple(p * min(1.0, BOOK_WEIGHT_BOUND / max(float(np.abs(p).max()), 1e-300)) for p in case.meta["params"])
+    return dataclasses.replace(case, meta={**case.meta, "params": scaled})
+
+
+def probe_word2vec_model(impl: Any) -> set[str]:
+    """{"log-1e-7"} when every weight −5 (H = 1, window 1: every score 25) gives the book's loss: for each of
+    the model's negative-sampling losses, −log(σ(25) + 1e-7) − 5·log(1 − σ(25) + 1e-7) ≈ 80.6 (exact ≈ 125)."""
+    model = book_built(WORD2VEC_SPECS[impl.__name__], impl)(7, 1, 1, np.arange(7), 0)  # V > k = 5 (the book's)
+    for p in _unique(model.params):
+        p[...] = -5.0
+    loss = float(model.forward(np.array([[0, 1]]), np.array([2])))
+    one = book_bce(np.array([25.0]), np.array([1])) + 5 * book_bce(np.array([25.0]), np.array([0]))
+    # float32 weights (the book's): agreement to 1e-4; the exact loss is 55 % larger
+    return {"log-1e-7"} if any(math.isclose(loss, m * one, rel_tol=1e-4) for m in (1, 2)) else set()
+
+
+BOOK_PROBES: dict[str, Callable[[Any], set[str]]] = {"SigmoidWithLoss": probe_sigmoid_with_loss,
+                                                     "UnigramSampler": probe_sampler,
+                                                     "NegativeSamplingLoss": probe_negative_sampling,
+                                                     "CBOW": probe_word2vec_model, "SkipGram": probe_word2vec_model}
+def _book_ids(case: Case, contract: Any) -> Case:
+    return contiguous_ids(case) if contract.book("sampler-ids") else case
+#: Name → the case as the book's precondition needs it (its ids relabelled when "sampler-ids" was measured).
+BOOK_CASES: dict[str, Callable[[Case, Any], Case]] = {"UnigramSampler": _book_ids, "NegativeSamplingLoss": _book_ids,
+                                                      "CBOW": _book_scores, "SkipGram": _book_scores}
 BOOK_LOG_EPS_CORRECTIONS: dict[str, Callable[[Any, Case], Callable[..., float]]] = {
     "SigmoidWithLoss": sigmoid_loss_correction}
 
 #: Chapters 2–4 as registered in ``refnn.testing.spec.FAMILIES``.
 FAMILY = Family("word2vec", "2–4", WORD2VEC_SPECS, WORD2VEC_PROPERTIES, _STRATEGIES, PROPERTY_TEXT,
-                BOOK_PROBES, BOOK_LOG_EPS_CORRECTIONS)
+                BOOK_PROBES, BOOK_LOG_EPS_CORRECTIONS, BOOK_CASES)
 #: The rows chapters 2–4 add to ``refnn.testing.SPECS`` (``family="word2vec"``).
 WORD2VEC_SPECS = dict(FAMILY.specs)
