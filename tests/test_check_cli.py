@@ -494,3 +494,21 @@ def test_the_books_way_of_sampling_still_fails_planted_bugs() -> None:
     assert judged(proc.stdout) == {"UnigramSampler": "FAIL target_excluded",
                                    "NegativeSamplingLoss": "FAIL gradient_fixed_negatives",
                                    "CBOW": "FAIL model_gradient"}, proc.stdout
+
+
+def test_book_style_language_models_pass_the_books_contract() -> None:
+    """ch05's SimpleRnnlm (no predict) and ch06's Rnnlm and BetterRnnlm (W and W.T both in params) in the book's
+    style, on the book-style layers, pass the default mode with the notes that say how they were run."""
+    proc = run_check(FIXTURES / "book_rnnlm.py", "--spec", "SimpleRnnlm", "Rnnlm", "BetterRnnlm")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    both = "float32, global-random-state"
+    assert judged(proc.stdout) == {"SimpleRnnlm": f"notes: {both}, simple-rnnlm-predict", "Rnnlm": f"notes: {both}",
+                                   "BetterRnnlm": f"notes: {both}, tied-transpose"}, proc.stdout
+
+
+def test_the_books_way_of_running_models_still_fails_planted_bugs() -> None:
+    """An Rnnlm whose backward stops before the embedding and a BetterRnnlm whose Affine holds a copy of W.T
+    (no longer tied) FAIL the default mode."""
+    proc = run_check(FIXTURES / "book_broken_rnnlm.py")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert judged(proc.stdout) == {"Rnnlm": "FAIL model_gradient", "BetterRnnlm": "FAIL tied_weight"}, proc.stdout

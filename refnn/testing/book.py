@@ -46,6 +46,8 @@ TRAIT_PROPERTIES: dict[str, tuple[str, ...]] = {
     "softmax-3d": ("nd",),
     "global-random": ("reproducible", "sample_reproducible", "model_reproducible", "dropout_rng"),
     "dh-only": ("initial_state_gradient", "chained_cells"),
+    "tied-transpose": ("tied_weight", "model_gradient"),
+    "no-predict": ("model_dtype", "model_stateful"),
     "sampler-ids": ("sample_shape", "target_excluded", "no_repeats", "support", "distribution", "forward", "shapes"),
     "float32": ("forward", "gradient", "linearity", "backward_twice", "per_step", "stateful_halves",
                 "bidirectional", "model_gradient"),
@@ -53,7 +55,8 @@ TRAIT_PROPERTIES: dict[str, tuple[str, ...]] = {
 
 _ANCHORS = {"log-1e-7": "log-1e-7", "nesterov": "nesterov", "optimizer-eps": "optimizer-eps",
             "softmax-3d": "softmax-3d", "global-random": "global-random-state", "float32": "float32",
-            "dh-only": "time-lstm-dc", "sampler-ids": "sampler-ids"}
+            "dh-only": "time-lstm-dc", "sampler-ids": "sampler-ids", "tied-transpose": "tied-transpose",
+            "no-predict": "simple-rnnlm-predict"}
 
 
 def errata_link(trait: str) -> str:
@@ -84,6 +87,9 @@ def note(trait: str, lang: str, form: OptimizerForm = REFNN_FORM) -> str:
             "float32": "float32를 코드에 적어 두었습니다(책의 dtype='f'): float64 성질은 float32를 float64로 "
                        "넓혀 검사했습니다",
             "dh-only": "역전파 뒤 초기 상태의 기울기로 dh만 남깁니다(책처럼): dc는 검사하지 않았습니다",
+            "tied-transpose": "공유 가중치를 params에 W와 그 전치 뷰 W.T로 두 번 둡니다(책처럼): 한 매개변수로 보고 "
+                              "기울기를 전치해 더해 검사했습니다",
+            "no-predict": "predict가 없습니다(책의 SimpleRnnlm처럼): 점수는 layers를 차례로 거쳐 구했습니다",
             "sampler-ids": "책의 표본기처럼 0..V-1의 ID가 모두 말뭉치에 있다고 가정합니다: ID를 그렇게 바꾼 "
                            "말뭉치로 검사했습니다",
         }[trait]
@@ -98,6 +104,9 @@ def note(trait: str, lang: str, form: OptimizerForm = REFNN_FORM) -> str:
         "float32": "float32 is written into the code (the book's dtype='f'): the float64 properties were "
                    "checked with float32 widened to float64",
         "dh-only": "keeps only dh as the initial state's gradient after backward (as the book): dc not checked",
+        "tied-transpose": "holds the tied weight twice in params, as W and its transposed view W.T (as the book): "
+                          "checked as one parameter, the gradients summed with the transpose",
+        "no-predict": "has no predict (as the book's SimpleRnnlm): the scores were taken through its layers",
         "sampler-ids": "like the book's sampler, assumes every id 0..V-1 occurs in the corpus: checked on "
                        "corpora relabelled that way",
     }[trait]

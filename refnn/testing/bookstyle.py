@@ -11,6 +11,9 @@
   `np`를 잠시 float32 대신 float64를 만드는 NumPy로 바꿔 실행합니다. 생성자가 `dtype`을 받지 않는
   모델은 만든 뒤 매개변수를 float64 복사본으로 바꿉니다(같은 배열을 가리키던 모든 곳을 동일성으로).
   float32 입력의 dtype 성질은 바꾸지 않은 코드로 검사합니다.
+- `tied-transpose`: 가중치 공유를 `params`에 `W`와 그 전치 뷰 `W.T`를 둘 다 두어 나타냅니다(책의
+  `BetterRnnlm`). 그 둘을 한 매개변수로 보고(기울기는 전치해 더함) 검사합니다.
+- `no-predict`: 모델에 `predict`가 없습니다(책의 `SimpleRnnlm`). 점수는 `layers`를 차례로 거쳐 구합니다.
 - `dh-only`: `TimeLSTM`이 역전파 뒤 초기 상태의 기울기로 `dh`만 남깁니다(refnn은 `dc`도). 초기 기억
   셀의 기울기는 `--strict`에서만 검사합니다.
 
@@ -37,10 +40,10 @@ import numpy as np
 from refnn.testing.family import CORE
 
 __all__ = ["BOOK_STYLE_TRAITS", "WIDE_NUMPY", "widened", "reader_namespaces", "book_built", "measure_traits",
-           "seed_of"]
+           "seed_of", "tied_transposes", "lacks_predict"]
 
 #: The traits this module measures (the book's constructors, dtypes and kept state).
-BOOK_STYLE_TRAITS = ("global-random", "float32", "dh-only")
+BOOK_STYLE_TRAITS = ("global-random", "float32", "dh-only", "tied-transpose", "no-predict")
 
 _F32 = np.dtype(np.float32)
 #: NumPy functions whose dtype argument (positional or keyword) is widened.
@@ -191,7 +194,9 @@ def book_built(spec: Any, impl: Any, traits: frozenset[str] | set[str] = frozens
     except (AttributeError, ImportError, TypeError, ValueError):
         return impl
     takes_rng, takes_dtype = _accepts(impl, "rng"), _accepts(impl, "dtype")
-    if (takes_rng or "rng" not in reference.parameters) and (takes_dtype or "dtype" not in reference.parameters):
+    needs_predict = lacks_predict(spec, impl)
+    if ((takes_rng or "rng" not in reference.parameters) and (takes_dtype or "dtype" not in reference.parameters)
+            and not needs_predict):
         return impl
 
     def build(*args: Any, **kwargs: Any) -> Any:
@@ -213,11 +218,43 @@ def book_built(spec: Any, impl: Any, traits: frozenset[str] | set[str] = frozens
         obj = impl(*positional, **keywords, **extra)
         if not takes_dtype and dtype is not None and hasattr(obj, "params") and hasattr(obj, "grads"):
             _upcast(obj, np.dtype(dtype))
+        if needs_predict and isinstance(getattr(obj, "layers", None), list):
+            obj.predict = functools.partial(_through_layers, obj.layers)  # the book's SimpleRnnlm has none
         return obj
 
     build.__name__ = build.__qualname__ = getattr(impl, "__name__", spec.name)
     build.__wrapped__ = impl  # type: ignore[attr-defined]
     return build
+
+
+def _through_layers(layers: list[Any], xs: Any) -> Any:
+    for layer in layers:
+        xs = layer.forward(xs)
+    return xs
+
+
+def lacks_predict(spec: Any, impl: Any) -> bool:
+    """A model class without the `predict` refnn's has (the book's SimpleRnnlm): its scores are then its
+    `layers` applied in order."""
+    try:
+        reference = _reference(spec)
+    except (AttributeError, ImportError):
+        return False
+    return spec.kind == "model" and isinstance(impl, type) and hasattr(reference, "predict") and not hasattr(
+        impl, "predict")
+
+
+def tied_transposes(params: list[Any]) -> list[tuple[int, int]]:
+    """Pairs (i, j), i < j, where one of params[i], params[j] is the other's transposed view (the book's tied
+    weight: the embedding W and the Affine's W.T, both in params)."""
+    pairs = []
+    for j, b in enumerate(params):
+        for i, a in enumerate(params[:j]):
+            if (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.ndim == b.ndim == 2
+                    and (b.base is a or a.base is b or (a.base is not None and a.base is b.base))
+                    and a.shape == b.shape[::-1] and np.shares_memory(a, b)):
+                pairs.append((i, j))
+    return pairs
 
 
 def _run_once(spec: Any, build: Callable[..., Any], case: Any, float64: bool) -> tuple[Any, list[np.ndarray]]:
@@ -278,12 +315,16 @@ def measure_traits(spec: Any, impl: Any, known: frozenset[str] = frozenset()) ->
                     traits.add("global-random")
             if spec.name == "TimeLSTM" and hasattr(obj, "dh") and not hasattr(obj, "dc"):
                 traits.add("dh-only")
+            if spec.kind == "model" and tied_transposes(list(obj.params)):
+                traits.add("tied-transpose")
+            if lacks_predict(spec, impl):
+                traits.add("no-predict")
             asked = WIDE_NUMPY.asked[0]
             with widened(reader_namespaces(impl)):
                 _, wide = _run_once(spec, build, case, float64=True)
-            if (WIDE_NUMPY.asked[0] > asked or len(wide) != len(plain) or any(a.dtype != b.dtype or not np.array_equal(a, b)
-                                               for a, b in zip(plain, wide))
-                    or any(a.dtype == _F32 for a in plain)):
+            differs = len(wide) != len(plain) or any(a.dtype != b.dtype or not np.array_equal(a, b)
+                                                     for a, b in zip(plain, wide))
+            if WIDE_NUMPY.asked[0] > asked or differs or any(a.dtype == _F32 for a in plain):
                 traits.add("float32")
     except Exception:  # the reader's code fails on the case: the properties report it where it happens
         return set()

@@ -16,9 +16,19 @@ import numpy as np
 
 from refnn.gradcheck import GradientMismatch, GradsRebound, check_layer
 from refnn.layers.gated import TimeLSTM
+from refnn.testing.bookstyle import tied_transposes
 from refnn.testing.cases import Case
+from refnn.testing.contract import current
 from refnn.testing.properties import SpecFailure, _compare, _gradcheck_text
-from refnn.testing.word2vec_properties import FreshPerForward, _copy, _Forwarding, _global_state, _named, _same_global
+from refnn.testing.word2vec_properties import (
+    FreshPerForward,
+    Merged,
+    _copy,
+    _Forwarding,
+    _global_state,
+    _named,
+    _same_global,
+)
 
 __all__ = ["MODEL_PROPERTIES", "MODEL_PROPERTY_TEXT", "ResetPerForward", "IDENTITY_ATOL", "IDENTITY_RTOL",
            "EXPECTATION_ALPHA"]
@@ -55,10 +65,12 @@ class ResetPerForward(_Forwarding):
         self._gens = [g for layer in getattr(obj, "layers", [])
                       if isinstance(g := getattr(layer, "rng", None), np.random.Generator)]
         self._states = [g.bit_generator.state for g in self._gens]
+        self._global = np.random.get_state()  # the book's TimeDropout draws from NumPy's global state
 
     def forward(self, *args: Any) -> Any:
         for gen, state in zip(self._gens, self._states):
             gen.bit_generator.state = state
+        np.random.set_state(self._global)
         self._obj.reset_state()
         return self._obj.forward(*args)
 
@@ -82,7 +94,10 @@ def mprop_gradient(spec: Any, impl: Any, case: Case) -> None:
     parameter, the embedding included."""
     model = _model(impl, case)
     xs, ts = case.inputs
-    _gradient_check(_named(ResetPerForward, model)(model), xs, ts, dout=case.dout)
+    checked = _named(ResetPerForward, model)(model)
+    # a tied weight held as W and its transposed view W.T (the book's): one parameter, gradients summed
+    _gradient_check(_named(Merged, model)(checked) if tied_transposes(list(model.params)) else checked, xs, ts,
+                    dout=case.dout)
 
 
 def mprop_dtype(spec: Any, impl: Any, case: Case) -> None:
@@ -141,6 +156,12 @@ def mprop_tied_weight(spec: Any, impl: Any, case: Case) -> None:
     updates it once), and params hold V·D fewer numbers than the untied model would."""
     model = impl(*case.args, rng=case.meta["seed"])
     params = model.params
+    if current().book("tied-transpose"):  # the book's form: W and its transposed view W.T, nothing else shared
+        pairs = tied_transposes(list(params))
+        if len(pairs) != 1:
+            raise SpecFailure(f"가중치와 그 전치 뷰의 쌍이 {len(pairs)}개인데 하나여야 합니다",
+                              f"{len(pairs)} pairs of a weight and its transposed view, expected one")
+        params = [p for k, p in enumerate(params) if k != pairs[0][1]]
     for i in range(len(params)):
         for j in range(i):
             if np.shares_memory(params[i], params[j]):

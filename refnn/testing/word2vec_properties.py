@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from refnn.gradcheck import GradientMismatch, GradsRebound, check_layer
-from refnn.testing.bookstyle import book_built
+from refnn.testing.bookstyle import book_built, tied_transposes
 from refnn.testing.cases import REFERENCES, Case
 from refnn.testing.contract import current
 from refnn.testing.family import Family, Spec
@@ -107,19 +107,24 @@ def _adapted(impl: Any) -> Callable[..., Any]:
 
 
 class Merged(_Forwarding):
-    """``obj`` with its parameters merged by identity: each array once, its gradients summed."""
+    """``obj`` with its parameters merged by identity: each array once, its gradients summed.  A transposed
+    view of a parameter (the book's tied weight, ``W`` and ``W.T`` both in params) joins its parameter, its
+    gradient transposed before the sum."""
 
     def __init__(self, obj: Any) -> None:
         self._obj = obj
         first: dict[int, int] = {}
-        self._groups: list[list[int]] = []
+        self._groups: list[list[tuple[int, bool]]] = []
+        views = {j: i for i, j in tied_transposes(list(obj.params))}
         for i, p in enumerate(obj.params):
             if id(p) in first:
-                self._groups[first[id(p)]].append(i)
+                self._groups[first[id(p)]].append((i, False))
+            elif i in views and id(obj.params[views[i]]) in first:
+                self._groups[first[id(obj.params[views[i]])]].append((i, True))
             else:
                 first[id(p)] = len(self._groups)
-                self._groups.append([i])
-        self.params = [obj.params[g[0]] for g in self._groups]
+                self._groups.append([(i, False)])
+        self.params = [obj.params[g[0][0]] for g in self._groups]
         self.grads = [np.zeros_like(p) for p in self.params]
 
     def forward(self, *args: Any) -> Any:
@@ -128,7 +133,8 @@ class Merged(_Forwarding):
     def backward(self, *douts: Any) -> Any:
         out = self._obj.backward(*douts)
         for g, members in zip(self.grads, self._groups):
-            g[...] = sum(np.asarray(self._obj.grads[i], dtype=g.dtype) for i in members)
+            g[...] = sum(np.asarray(self._obj.grads[i].T if transposed else self._obj.grads[i], dtype=g.dtype)
+                         for i, transposed in members)
         return () if out is None else out
 
 
