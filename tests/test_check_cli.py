@@ -174,7 +174,8 @@ def test_seed_notebook_fails_at_its_typos() -> None:
     for name, (typo, error) in typos.items():
         line = fail_line(proc.stdout, name)
         assert line.endswith(f"{error} (seed_notebook.py, {line_of(SEED, typo)}번째 줄)"), line
-    assert "찾지 못함 (검사하지 않음): 1장: ReLU, Add, Mul, Branch, Repeat, Sum, relu, log_softmax, Momentum," in proc.stdout
+    missing = "찾지 못함 (검사하지 않음): 1장: ReLU, Add, Mul, Branch, Repeat, Sum, relu, log_softmax, Momentum,"
+    assert missing in proc.stdout
 
 
 # --- notebooks, loading and exit code 2 -----------------------------------------------------------
