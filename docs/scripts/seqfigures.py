@@ -95,9 +95,40 @@ def heatmap_figure() -> bytes:
     return _save(fig, "svg")
 
 
+def result(case: str) -> dict:
+    """The committed result of ``benchmarks/seq2seq_results.py --case CASE``."""
+    import json
+
+    return json.loads((DATE_RESULT.parent / f"seq2seq-{case}.json").read_text(encoding="utf-8"))
+
+
+#: The addition runs drawn in 7.4 (case → legend).
+ADDITION_CASES = {"addition-baseline": "Seq2seq", "addition-peeky-reversed": "Peeky + 입력 반전"}
+
+
+def addition_figure() -> bytes:
+    """Test accuracy per epoch of the addition runs (the book's figure of 7.4, from refnn's own runs)."""
+    import matplotlib.pyplot as plt
+    from sitefigures import _save
+
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    for (case, label), marker in zip(ADDITION_CASES.items(), ("o", "s")):
+        history = result(case)["history"]
+        ax.plot([h["epoch"] for h in history], [100 * h["test_accuracy"] for h in history], marker=marker,
+                markersize=3, label=label)
+    ax.set_xlabel("에폭")
+    ax.set_ylabel("시험 데이터 정답률 (%)")
+    ax.set_ylim(0, 100)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    return _save(fig, "svg")
+
+
 def all_figures() -> dict[str, bytes]:
     return {
         "graph-seq2seq.svg": draw(_seq2seq_graph()),
         "graph-attention.svg": draw(_attention_graph()),
         "attention-heatmap.svg": heatmap_figure(),
+        "addition-accuracy.svg": addition_figure(),
     }
