@@ -112,10 +112,10 @@ def addition_figure() -> bytes:
     from sitefigures import _save
 
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
-    for (case, label), marker in zip(ADDITION_CASES.items(), ("o", "s")):
+    for (case, legend), marker in zip(ADDITION_CASES.items(), ("o", "s")):
         history = result(case)["history"]
         ax.plot([h["epoch"] for h in history], [100 * h["test_accuracy"] for h in history], marker=marker,
-                markersize=3, label=label)
+                markersize=3, label=legend)
     ax.set_xlabel("에폭")
     ax.set_ylabel("시험 데이터 정답률 (%)")
     ax.set_ylim(0, 100)
