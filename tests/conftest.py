@@ -7,6 +7,7 @@ Choose one with ``HYPOTHESIS_PROFILE=ci``; ``.ci/run`` does.
 
 import os
 
+import pytest
 from hypothesis import settings
 
 settings.register_profile("dev", max_examples=30, deadline=None)
@@ -42,3 +43,11 @@ def examples_for(spec, prop: str) -> int:
 
 # Fixture files are readers' code (some run top-level statements): never collect them as tests or doctests.
 collect_ignore_glob = ["fixtures/*"]
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own configure has made the temporary-folder factory
+def pytest_configure(config):
+    """Start the documentation site's build in the background when the site tests will run (tests/site)."""
+    from tests.site.conftest import start_background_build
+
+    start_background_build(config)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import subprocess
 import sys
@@ -31,6 +32,9 @@ from refnn.testing import check_class
 FIXTURES = Path(__file__).parent / "fixtures" / "check"
 SEED = FIXTURES / "seed_notebook.py"
 EXAMPLES = "10"
+#: The book-style fixtures of chapters 4-8 (many names each): fewer examples in the quick default profile, the
+#: same as the others under the ci profile.
+BOOK_EXAMPLES = EXAMPLES if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else "3"
 VERDICT = re.compile(r"^(PASS|FAIL) (\w+)", re.MULTILINE)
 DEFINED = re.compile(r" \[[^\]]*\]")
 
@@ -398,7 +402,7 @@ def test_book_style_embedding_and_time_layers_pass_the_books_contract() -> None:
     """Embedding, SigmoidWithLoss (common/layers.py) and TimeAffine, TimeSoftmaxWithLoss (common/time_layers.py)
     in the book's style are found by their registry names and pass the book's contract (default mode); the
     sigmoid loss with the note on its log(y + 1e-7)."""
-    proc = run_check(BOOK_TIME_LAYERS)
+    proc = run_check(BOOK_TIME_LAYERS, examples=BOOK_EXAMPLES)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     f32 = "notes: float32"
     assert judged(proc.stdout) == {
@@ -414,7 +418,7 @@ def test_book_style_embedding_and_time_layers_pass_the_books_contract() -> None:
 def test_book_style_attention_layers_pass_the_books_contract() -> None:
     """ch08's WeightSum, AttentionWeight, Attention and TimeAttention in the book's style (weights repeated along
     the hidden axis, one Attention per step, common/layers.py's Softmax) pass the default mode."""
-    proc = run_check(FIXTURES / "book_attention.py")
+    proc = run_check(FIXTURES / "book_attention.py", examples=BOOK_EXAMPLES)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert judged(proc.stdout) == {"Softmax": "PASS", "softmax": "notes: softmax-3d", "WeightSum": "PASS",
                                    "AttentionWeight": "PASS", "Attention": "PASS", "TimeAttention": "PASS"}, proc.stdout
@@ -424,7 +428,7 @@ def test_the_books_way_of_running_still_fails_planted_bugs() -> None:
     """Built the book's way (global seed, float32 widened to float64, dh only): a dropped dh in TimeLSTM's
     backward, a TimeEmbedding that keeps one step's gradient, dropout scaled by (1 − p) and a TimeAttention that
     keeps one step's encoder gradient each FAIL the default mode, on the property that sees the bug."""
-    proc = run_check(FIXTURES / "book_broken_time.py")
+    proc = run_check(FIXTURES / "book_broken_time.py", examples=BOOK_EXAMPLES)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert judged(proc.stdout) == {"TimeLSTM": "FAIL gradient", "TimeEmbedding": "FAIL gradient",
                                    "TimeDropout": "FAIL dropout_mask", "TimeAttention": "FAIL gradient"}, proc.stdout
@@ -476,7 +480,7 @@ def test_book_style_negative_sampling_passes_the_books_contract() -> None:
     """ch04's sampler, negative-sampling loss, CBOW and SkipGram in the book's style (np.random's global state,
     ids assumed 0..V-1, 1e-7 in the log, float32 weights, no rng or dtype arguments) are built the book's way
     and pass the default mode, each with the notes that say how."""
-    proc = run_check(FIXTURES / "book_negative_sampling.py")
+    proc = run_check(FIXTURES / "book_negative_sampling.py", examples=BOOK_EXAMPLES)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert judged(proc.stdout) == {
         "cross_entropy_error": "notes: log-1e-7", "Embedding": "PASS", "EmbeddingDot": "PASS",
@@ -490,7 +494,7 @@ def test_book_style_negative_sampling_passes_the_books_contract() -> None:
 def test_the_books_way_of_sampling_still_fails_planted_bugs() -> None:
     """A sampler that keeps the target among its negatives, a loss whose negatives send no gradient to h and a
     CBOW that forgets the context average's 1 / (2·window) FAIL the default mode, judged the book's way."""
-    proc = run_check(FIXTURES / "book_broken_negative_sampling.py")
+    proc = run_check(FIXTURES / "book_broken_negative_sampling.py", examples=BOOK_EXAMPLES)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert judged(proc.stdout) == {"UnigramSampler": "FAIL target_excluded",
                                    "NegativeSamplingLoss": "FAIL gradient_fixed_negatives",
@@ -500,7 +504,8 @@ def test_the_books_way_of_sampling_still_fails_planted_bugs() -> None:
 def test_book_style_language_models_pass_the_books_contract() -> None:
     """ch05's SimpleRnnlm (no predict) and ch06's Rnnlm and BetterRnnlm (W and W.T both in params) in the book's
     style, on the book-style layers, pass the default mode with the notes that say how they were run."""
-    proc = run_check(FIXTURES / "book_rnnlm.py", "--spec", "SimpleRnnlm", "Rnnlm", "BetterRnnlm")
+    proc = run_check(FIXTURES / "book_rnnlm.py", "--spec", "SimpleRnnlm", "Rnnlm", "BetterRnnlm",
+                     examples=BOOK_EXAMPLES)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     both = "float32, global-random-state"
     assert judged(proc.stdout) == {"SimpleRnnlm": f"notes: {both}, simple-rnnlm-predict", "Rnnlm": f"notes: {both}",
@@ -510,6 +515,6 @@ def test_book_style_language_models_pass_the_books_contract() -> None:
 def test_the_books_way_of_running_models_still_fails_planted_bugs() -> None:
     """An Rnnlm whose backward stops before the embedding and a BetterRnnlm whose Affine holds a copy of W.T
     (no longer tied) FAIL the default mode."""
-    proc = run_check(FIXTURES / "book_broken_rnnlm.py")
+    proc = run_check(FIXTURES / "book_broken_rnnlm.py", examples=BOOK_EXAMPLES)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert judged(proc.stdout) == {"Rnnlm": "FAIL model_gradient", "BetterRnnlm": "FAIL tied_weight"}, proc.stdout

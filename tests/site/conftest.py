@@ -66,6 +66,47 @@ def _build(out: Path) -> dict[str, Any]:
             "seconds": time.perf_counter() - start}
 
 
+def _build_once(shared: Path, lock: Any) -> None:
+    """Build into ``shared`` unless a build is recorded there; ``lock`` (held by the caller) is released."""
+    out, marker = shared / "refnn-site", shared / "refnn-site.json"
+    try:
+        if not marker.exists():
+            if out.exists():
+                shutil.rmtree(out)
+            marker.write_text(json.dumps(_build(out)))
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+
+
+def runs_site_tests(args: list[str]) -> bool:
+    """Whether a pytest run with these arguments collects the site tests (no argument: the testpaths)."""
+    here = Path(__file__).resolve().parent
+    paths = [Path(a.split("::")[0]).resolve() for a in args if not a.startswith("-")] or [ROOT]
+    return any(p == here or here in p.parents or p in here.parents for p in paths)
+
+
+def start_background_build(config: pytest.Config) -> None:
+    """Under pytest-xdist the controller, which runs no test, starts the build at once in the background
+    (holding the lock the workers' ``site_build`` waits on), so the workers run the rest of the suite
+    meanwhile; the site tests are collected last (below) and rarely wait."""
+    if (hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None)
+            or os.environ.get("REFNN_SITE_DIR") or not runs_site_tests(list(config.args))):
+        return
+    shared = config._tmp_path_factory.getbasetemp()  # the workers' basetemps are its subfolders
+    lock = open(shared / "refnn-site.lock", "w")  # noqa: SIM115 - released by the build thread
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    threading.Thread(target=_build_once, args=(shared, lock), daemon=True).start()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The site tests run after the others, by then the background build is usually done."""
+    here = Path(__file__).resolve().parent
+    site = [item for item in items if here in Path(str(item.path)).resolve().parents]
+    if site:
+        items[:] = [item for item in items if item not in site] + site
+
+
 @pytest.fixture(scope="session")
 def site_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Build the site once for the whole session (all xdist workers) and report the outcome."""
@@ -75,18 +116,11 @@ def site_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     shared = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         shared = shared.parent  # the directory all workers of this session share
-    out, marker = shared / "refnn-site", shared / "refnn-site.json"
-    with open(shared / "refnn-site.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if not marker.exists():
-                if out.exists():
-                    shutil.rmtree(out)
-                marker.write_text(json.dumps(_build(out)))
-            result = json.loads(marker.read_text())
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-    result["dir"] = str(out)
+    lock = open(shared / "refnn-site.lock", "w")  # noqa: SIM115 - closed by _build_once
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    _build_once(shared, lock)
+    result = json.loads((shared / "refnn-site.json").read_text())
+    result["dir"] = str(shared / "refnn-site")
     return result
 
 
@@ -170,3 +204,4 @@ def browser() -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
+
