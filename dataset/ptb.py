@@ -1,4 +1,4 @@
-r"""펜 트리뱅크(PTB) 말뭉치 (2.3.7절).
+r"""펜 트리뱅크(PTB) 말뭉치 (2.4절).
 
 Tomas Mikolov가 전처리한 PTB 텍스트 파일(`ptb.train.txt`, `ptb.valid.txt`, `ptb.test.txt`)을
 읽어 단어 ID의 말뭉치로 돌려줍니다. 한 번 읽은 결과는 같은 폴더에 `.npz`(말뭉치)와
@@ -89,7 +89,7 @@ def _vocab(folder: Path) -> list[str]:
 
 def load_data(data_type: str = "train", data_dir: str | os.PathLike[str] | None = None
               ) -> tuple[np.ndarray, dict[str, int], dict[int, str]]:
-    r"""PTB 말뭉치를 읽습니다 (2.3.7절).
+    r"""PTB 말뭉치를 읽습니다 (2.4절).
 
     Parameters
     ----------
@@ -126,7 +126,7 @@ def load_data(data_type: str = "train", data_dir: str | os.PathLike[str] | None 
 
     References
     ----------
-    밑바닥부터 시작하는 딥러닝 2, 2.3.7절 (PTB 데이터셋).
+    밑바닥부터 시작하는 딥러닝 2, 2.4절 (PTB 데이터셋).
 
     Examples
     --------
