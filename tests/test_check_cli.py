@@ -520,3 +520,22 @@ def test_the_books_way_of_running_models_still_fails_planted_bugs() -> None:
     proc = run_check(FIXTURES / "book_broken_rnnlm.py", examples=BOOK_EXAMPLES)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert judged(proc.stdout) == {"Rnnlm": "FAIL model_gradient", "BetterRnnlm": "FAIL tied_weight"}, proc.stdout
+
+
+def test_book_style_seq2seq_models_pass_the_books_contract() -> None:
+    """ch07's Seq2seq and PeekySeq2seq (h repeated along the time axis) and ch08's AttentionSeq2seq in the book's
+    style, on the book-style layers, pass the default mode."""
+    proc = run_check(FIXTURES / "book_seq2seq.py", "--spec", "Seq2seq", "PeekySeq2seq", "AttentionSeq2seq",
+                     examples=BOOK_EXAMPLES)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    notes = "notes: float32, global-random-state"
+    assert judged(proc.stdout) == {"Seq2seq": notes, "PeekySeq2seq": notes, "AttentionSeq2seq": notes}, proc.stdout
+
+
+def test_the_books_way_of_running_seq2seq_still_fails_planted_bugs() -> None:
+    """A Peeky decoder that drops h's gradient through the peek input and an attention decoder whose LSTM state
+    gradient never reaches the encoder FAIL the default mode."""
+    proc = run_check(FIXTURES / "book_broken_seq2seq.py", examples=BOOK_EXAMPLES)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert judged(proc.stdout) == {"PeekySeq2seq": "FAIL model_gradient",
+                                   "AttentionSeq2seq": "FAIL model_gradient"}, proc.stdout
