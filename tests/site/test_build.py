@@ -324,3 +324,30 @@ def test_graphs_carry_the_numbers_and_fit_a_phone(site_dir: Path) -> None:
     net = texts["graph-two-layer-net"]
     for p in ("W₁", "b₁", "W₂", "b₂"):
         assert any(t.startswith(f"{p} (") for t in net) and any(t.startswith(f"∂L/∂{p} (") for t in net), p
+
+
+def hangul_missing(site: Path, font: Path) -> dict[str, list[str]]:
+    """Hangul syllables on the site's pages (source pages included) that the web font has no glyph for."""
+    from fontTools.ttLib import TTFont
+
+    cmap = TTFont(str(font)).getBestCmap()
+    missing: dict[str, list[str]] = {}
+    for page in site.rglob("*.html"):
+        chars = {c for c in page.read_text(encoding="utf-8") if "\uac00" <= c <= "\ud7a3" and ord(c) not in cmap}
+        if chars:
+            missing[page.relative_to(site).as_posix()] = sorted(chars)
+    return missing
+
+
+def test_the_web_font_has_every_hangul_syllable_of_the_site(site_dir: Path, tmp_path: Path) -> None:
+    """The Hangul fallback font is cut down to the site's characters: none of them is missing from it (a reader
+    without a Korean font would see empty boxes); control: a page with a syllable outside the cut is caught."""
+    for name in ("NanumGothic.ttf", "NanumGothicBold.ttf"):
+        assert hangul_missing(site_dir, site_dir / "assets" / "fonts" / name) == {}
+    from fontTools.ttLib import TTFont
+
+    font = site_dir / "assets" / "fonts" / "NanumGothic.ttf"
+    cmap = TTFont(str(font)).getBestCmap()
+    rare = next(chr(c) for c in range(0xAC00, 0xD7A4) if c not in cmap)  # a syllable the cut left out
+    (tmp_path / "rare.html").write_text(f"<p>가 {rare}</p>", encoding="utf-8")
+    assert hangul_missing(tmp_path, font) == {"rare.html": [rare]}
