@@ -141,10 +141,13 @@ def new_context(browser: Any, width: int = 1400, height: int = 900) -> tuple[Any
     return context, external
 
 
-def inspect_page(browser: Any, url: str) -> PageReport:
+def inspect_page(browser: Any, url: str, shared: tuple[Any, list[str]] | None = None) -> PageReport:
+    """Load ``url`` in a fresh browser context, or in ``shared`` (a context of `new_context` and its list of
+    blocked requests, kept open by the caller: pages then load as a reader's next page does, from the cache)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    context, external = new_context(browser)
+    context, external = shared if shared is not None else new_context(browser)
+    external.clear()
     report = PageReport(url)
     page = context.new_page()
     page.on("console", lambda m: report.console_errors.append(m.text) if m.type == "error" else None)
@@ -160,5 +163,5 @@ def inspect_page(browser: Any, url: str) -> PageReport:
         report.facts = page.evaluate(_PAGE_FACTS_JS)
         report.external_requests = list(external)
     finally:
-        context.close()
+        page.close() if shared is not None else context.close()
     return report

@@ -112,9 +112,18 @@ def test_every_built_page_is_checked(site_dir: Path) -> None:
     assert (set(PAGES) | set(OPTIONAL_PAGES)) - built == set(), "pages listed but not built"
 
 
+@pytest.fixture(scope="module")
+def reader_context(browser: Any) -> Any:
+    """One browser context for the page tour below, as a reader going from page to page (the cache warm after
+    the first page; every page still gets its own tab, console and list of blocked requests)."""
+    context, external = new_context(browser)
+    yield context, external
+    context.close()
+
+
 @pytest.mark.parametrize("path", list(PAGES) + list(OPTIONAL_PAGES))
-def test_page_loads_cleanly(browser: Any, server: str, path: str) -> None:
-    report = inspect_page(browser, server + path)
+def test_page_loads_cleanly(browser: Any, server: str, path: str, reader_context: Any) -> None:
+    report = inspect_page(browser, server + path, reader_context)
     problems = report.problems(need_math=path not in NO_MATH)
     assert problems == [], f"{path or 'home'}:\n  " + "\n  ".join(problems)
     assert report.facts["images"] >= FIGURES.get(path, 0)
