@@ -39,11 +39,8 @@ import numpy as np
 
 from refnn.testing.family import CORE
 
-__all__ = ["BOOK_STYLE_TRAITS", "WIDE_NUMPY", "widened", "reader_namespaces", "book_built", "measure_traits",
+__all__ = ["WIDE_NUMPY", "widened", "reader_namespaces", "book_built", "measure_traits",
            "seed_of", "tied_transposes", "lacks_predict"]
-
-#: The traits this module measures (the book's constructors, dtypes and kept state).
-BOOK_STYLE_TRAITS = ("global-random", "float32", "dh-only", "tied-transpose", "no-predict")
 
 _F32 = np.dtype(np.float32)
 #: NumPy functions whose dtype argument (positional or keyword) is widened.

@@ -94,10 +94,8 @@ def mprop_gradient(spec: Any, impl: Any, case: Case) -> None:
     parameter, the embedding included."""
     model = _model(impl, case)
     xs, ts = case.inputs
-    checked = _named(ResetPerForward, model)(model)
-    # a tied weight held as W and its transposed view W.T (the book's): one parameter, gradients summed
-    _gradient_check(_named(Merged, model)(checked) if tied_transposes(list(model.params)) else checked, xs, ts,
-                    dout=case.dout)
+    # merged: a tied weight held as W and its transposed view W.T (the book's) is one parameter
+    _gradient_check(_named(Merged, model)(ResetPerForward(model)), xs, ts, dout=case.dout)
 
 
 def mprop_dtype(spec: Any, impl: Any, case: Case) -> None:

@@ -76,12 +76,10 @@ def property_test(
     dtype = np.float32 if prop in FLOAT32_PROPERTIES else np.float64
     judged = contract if contract is not None else Contract()
     # the book's contract: built the book's way (no rng, no dtype), run widened where it hard-codes float32
-    built = impl if judged.strict or spec.family == CORE else book_built(spec, impl)
-    if not judged.strict and spec.family != CORE and spec.name in FAMILIES[spec.family].book_cases:
-        book_case = FAMILIES[spec.family].book_cases[spec.name]
-    else:
-        book_case = None
-    wide = judged.book("float32") and prop not in FLOAT32_PROPERTIES
+    book_way = not judged.strict and spec.family != CORE
+    built = book_built(spec, impl) if book_way else impl
+    book_case = FAMILIES[spec.family].book_cases.get(spec.name) if book_way else None
+    namespaces = reader_namespaces(impl) if judged.book("float32") and prop not in FLOAT32_PROPERTIES else []
 
     @given(case=spec.cases(dtype))
     @settings(
@@ -96,7 +94,7 @@ def property_test(
             case = book_case(case, judged)
         state = np.random.get_state()
         try:
-            with using(judged), widened(reader_namespaces(impl) if wide else []):
+            with using(judged), widened(namespaces):
                 check(spec, built, case)
         except BaseException:
             if on_failure is not None:
