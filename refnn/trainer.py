@@ -78,7 +78,7 @@ def clip_grads(grads: Sequence[np.ndarray], max_norm: float) -> float:
         raise ValueError(f"clip_grads: max_norm must be a positive number, got {max_norm!r}")
     if not (math.isfinite(max_norm) and max_norm > 0):
         raise ValueError(f"clip_grads: max_norm must be a positive finite number, got {max_norm!r}")
-    total = math.sqrt(sum(float(np.sum(g**2)) for g in grads))
+    total = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))  # vdot(g, g) = sum of g's squares, in one pass
     if total > max_norm:
         rate = max_norm / (total + 1e-6)
         for g in grads:

@@ -126,6 +126,11 @@ class TimeAffine(Layer):
     $$Y = XW + b, \qquad \frac{\partial L}{\partial X} = G W^\top, \qquad
     \frac{\partial L}{\partial W} = X^\top G, \qquad \frac{\partial L}{\partial b} = \sum_{n,t} G_{n,t}$$
 
+    편향은 값이 늘 1인 입력의 가중치로 보면 곱 하나에 함께 들어갑니다:
+    $[X\ \mathbf{1}] \begin{bmatrix} W \\ b \end{bmatrix} = XW + b$,
+    $[X\ \mathbf{1}]^\top G = \begin{bmatrix} X^\top G \\ \sum_{n,t} G_{n,t} \end{bmatrix}$.
+    $H$가 어휘 수처럼 클 때 출력 전체를 한 번 더 읽고 쓰는 덧셈(과 합)을 아낍니다.
+
     References
     ----------
     밑바닥부터 시작하는 딥러닝 2, 5.4.2절 (Time Affine 계층).
@@ -145,14 +150,15 @@ class TimeAffine(Layer):
                              f"(expected (D, H) and (H,))")
         super().__init__(W, b)
         self.x: np.ndarray | None = None
+        self._X1: np.ndarray | None = None
 
     def forward(self, xs: Any) -> np.ndarray:
         W, b = self.params
         xs = _sequence("TimeAffine", xs, W.shape[0])
         N, T, D = xs.shape
-        out = np.dot(xs.reshape(N * T, D), W)
-        out += b
-        self.x = xs
+        X1 = _with_ones(xs.reshape(N * T, D))  # [X 1]
+        out = np.dot(X1, np.vstack([W, b]))  # [X 1] [W; b] = XW + b
+        self.x, self._X1 = xs, X1
         return out.reshape(N, T, -1)
 
     def backward(self, dout: Any) -> np.ndarray:
@@ -160,10 +166,19 @@ class TimeAffine(Layer):
         W, _ = self.params
         N, T, D = xs.shape
         dout = check_dout("TimeAffine", dout, (N, T, W.shape[1])).reshape(N * T, -1)
-        self.grads[0][...] = np.dot(xs.reshape(N * T, D).T, dout)
-        self.grads[1][...] = dout.sum(axis=0)
+        dW1 = np.dot(self._X1.T, dout)  # [X 1]^T G = [X^T G; sum of G's rows] = [dW; db]
+        self.grads[0][...] = dW1[:D]
+        self.grads[1][...] = dW1[D]
         dx = np.dot(dout, W.T)
         return dx.reshape(N, T, D).astype(xs.dtype, copy=False)
+
+
+def _with_ones(X: np.ndarray) -> np.ndarray:
+    """`[X 1]`: X with a column of ones appended, so that a bias rides along in the same product."""
+    X1 = np.empty((X.shape[0], X.shape[1] + 1), dtype=X.dtype)
+    X1[:, :-1] = X
+    X1[:, -1] = 1
+    return X1
 
 
 class TimeSoftmaxWithLoss(Layer):
@@ -182,7 +197,7 @@ class TimeSoftmaxWithLoss(Layer):
     params, grads : list
         빈 리스트.
     y : numpy.ndarray or None
-        소프트맥스 확률 `(N, T, V)`. 역전파가 바꾸지 않습니다.
+        소프트맥스 확률 `(N, T, V)` (읽을 때마다 캐시에서 새로 만듭니다). 역전파는 캐시를 바꾸지 않습니다.
     mask : numpy.ndarray or None
         셈에 넣은 칸 `(N, T)` (bool).
     count : int
@@ -200,7 +215,7 @@ class TimeSoftmaxWithLoss(Layer):
     `dx: (N, T, V)`.
 
     셈에 넣는 칸의 집합을 $\mathcal{M} = \{(n,t) : t_{n,t} \ne \text{ignore}\}$, $M = |\mathcal{M}|$,
-    $z = x - \max_v x$ 라 하면(log-softmax로 정확히 계산)
+    $z = x - c$ ($c$는 행마다의 상수) 라 하면(log-softmax로 정확히 계산)
 
     $$L = -\frac{1}{M}\sum_{(n,t)\in\mathcal{M}} \Big(z_{n,t,t_{n,t}} - \log\sum_v e^{z_{n,t,v}}\Big), \qquad
     \frac{\partial L}{\partial x_{n,t}} = \frac{\text{dout}}{M}\,[(n,t)\in\mathcal{M}]\,
@@ -210,6 +225,11 @@ class TimeSoftmaxWithLoss(Layer):
     언더플로하면 손실이 inf가 되고, 모든 칸이 무시되면 0/0으로 NaN을 돌려주며, 역전파가
     저장해 둔 소프트맥스를 제자리에서 바꾸므로 두 번째 `backward`가 틀립니다. refnn은 log-softmax로
     유한하게 계산하고, 모두 무시되면 `ValueError`를 내며, 캐시를 바꾸지 않습니다.
+
+    $L$은 $c$에 관계없으므로 보통은 $c = 0$으로 계산하고, $e^x$가 넘치거나 행의 합이 너무 작을 때에만
+    $c = \max_v x$ 를 씁니다(`_exp_and_sum`). 소프트맥스 $y = e / s$ 는 나누지 않은 채 $e$와 $s$로
+    저장하고, 역전파에서 $\text{dout}/M \cdot e / s$ 를 한 번에 곱합니다. $V$가 큰 언어 모델에서는 점수
+    배열을 읽고 쓰는 횟수가 곧 시간이기 때문입니다.
 
     References
     ----------
@@ -227,7 +247,8 @@ class TimeSoftmaxWithLoss(Layer):
     def __init__(self, ignore_label: int = -1) -> None:
         super().__init__()
         self.ignore_label = ignore_label
-        self.y: np.ndarray | None = None
+        self._e: np.ndarray | None = None
+        self._s: np.ndarray | None = None
         self.t: np.ndarray | None = None
         self.mask: np.ndarray | None = None
         self.count = 0
@@ -260,24 +281,49 @@ class TimeSoftmaxWithLoss(Layer):
         if count == 0:
             raise ValueError(f"TimeSoftmaxWithLoss.forward: every label equals ignore_label "
                              f"{self.ignore_label}: no entry to average over (the book returns NaN)")
-        z = xs - xs.max(axis=2, keepdims=True)
-        e = np.exp(z)
-        s = e.sum(axis=2)
+        e, s, shift = self._exp_and_sum(xs)  # y = e / s
         t_safe = np.where(mask, t, 0)
-        z_t = np.take_along_axis(z, t_safe[..., None], axis=2)[..., 0]
-        loss = -np.sum((z_t - np.log(s))[mask], dtype=np.float64) / count  # log y_t = z_t - log s
-        e /= s[..., None]  # y = e / s, in place: a second (N, T, V) array costs more than the division
-        self.y, self.t, self.mask, self.count = e, t_safe, mask, count
+        x_t = np.take_along_axis(xs, t_safe[..., None], axis=2)[..., 0]
+        log_sum = np.log(s) + shift  # log sum_v e^{x_v}
+        loss = -np.sum((x_t - log_sum)[mask], dtype=np.float64) / count  # log y_t = x_t - log sum_v e^{x_v}
+        self._e, self._s, self.t, self.mask, self.count = e, s, t_safe, mask, count
         return float(loss)
 
+    @property
+    def y(self) -> np.ndarray | None:
+        """소프트맥스 확률 `(N, T, V)` (읽을 때마다 새 배열; 마지막 순전파 전에는 `None`)."""
+        return None if self._e is None else self._e / self._s[..., None]
+
+    @staticmethod
+    def _exp_and_sum(xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, Any]:
+        r"""마지막 축에 대해 $e = e^{x - c}$, $s = \sum_v e_v$ 와 쓴 이동량 $c$를 돌려줍니다.
+
+        소프트맥스는 한 행에서 같은 상수를 빼도 바뀌지 않으므로 어떤 $c$로도 $y = e / s$,
+        $\log \sum_v e^{x_v} = \log s + c$ 입니다. 흔히 쓰는 $c = \max_v x_v$ 는 점수 전체를 두 번 더
+        읽고 써야 하는데, 실제로 필요한 것은 $e^x$가 넘치거나(overflow) 행의 합이 너무 작아 0으로 사라진
+        항이 의미를 가질 때뿐입니다. 그래서 먼저 $c = 0$으로 계산하고, 어떤 행의 합이
+        $[V \cdot \text{tiny} / \varepsilon,\ 1 / \varepsilon]$ 밖일 때에만 최댓값을 빼서 다시 계산합니다
+        (위쪽 경계는 $\log s$를 작게 지켜 $x_t - \log s$에서 자릿수를 잃지 않게 합니다).
+        """
+        info = np.finfo(xs.dtype)
+        with np.errstate(over="ignore", under="ignore"):
+            e = np.exp(xs)
+            s = e.sum(axis=-1)
+        if np.all((s >= xs.shape[-1] * info.tiny / info.eps) & (s <= 1 / info.eps)):
+            return e, s, 0
+        shift = xs.max(axis=-1, keepdims=True)
+        np.subtract(xs, shift, out=e)
+        np.exp(e, out=e)
+        return e, e.sum(axis=-1), shift[..., 0]
+
     def backward(self, dout: Any = 1.0) -> np.ndarray:
-        y = self._cached(self.y)
+        e = self._cached(self._e)
         dout = check_scalar_dout("TimeSoftmaxWithLoss", dout)
         t = self._cached(self.t)
-        N, T, V = y.shape
-        dx = y.copy()  # y - onehot(t), without building the (N, T, V) one-hot
-        dx.reshape(N * T, V)[np.arange(N * T), t.reshape(-1)] -= 1
-        dx *= (self.mask * (dout / self.count))[..., None].astype(y.dtype)
+        N, T, V = e.shape
+        weight = (self.mask * (dout / self.count)).astype(e.dtype)  # dout / M where counted, 0 where ignored
+        dx = e * (weight / self._s)[..., None]  # weight * y, a new array: the cache stays as it is
+        dx.reshape(N * T, V)[np.arange(N * T), t.reshape(-1)] -= weight.reshape(-1)  # - weight * onehot(t)
         return dx
 
 
