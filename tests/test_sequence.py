@@ -31,6 +31,26 @@ def test_every_addition_line_parses_with_the_exact_sum(tmp_path, seed):
     assert digits == {1, 2, 3}  # every width of operand occurs
 
 
+def _assert_distinct_questions(path):
+    """No question occurs twice in the file, not even with its two numbers swapped (b+a after a+b)."""
+    keys = [tuple(sorted(int(x) for x in ADDITION.match(line).groups()[:2])) for line in _lines(path)]
+    repeated = len(keys) - len(set(keys))
+    assert repeated == 0, f"{repeated} of {len(keys)} questions repeat an earlier one (or its b+a)"
+
+
+def test_no_addition_question_twice_not_even_swapped(tmp_path):
+    path = tmp_path / "add.txt"
+    sequence.write_addition(path, n=20000, seed=3)
+    _assert_distinct_questions(path)
+    # the checker fails on repeated and on swapped questions
+    for lines in (["12+3   _15  ", "7+1    _8   ", "12+3   _15  "], ["12+3   _15  ", "3+12   _15  "]):
+        path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        with pytest.raises(AssertionError, match="repeat"):
+            _assert_distinct_questions(path)
+    with pytest.raises(ValueError, match="distinct"):
+        sequence.write_addition(path, n=sequence.ADDITION_QUESTIONS + 1)
+
+
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december"]
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
