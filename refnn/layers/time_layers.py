@@ -126,11 +126,6 @@ class TimeAffine(Layer):
     $$Y = XW + b, \qquad \frac{\partial L}{\partial X} = G W^\top, \qquad
     \frac{\partial L}{\partial W} = X^\top G, \qquad \frac{\partial L}{\partial b} = \sum_{n,t} G_{n,t}$$
 
-    편향은 값이 늘 1인 입력의 가중치로 보면 곱 하나에 함께 들어갑니다:
-    $[X\ \mathbf{1}] \begin{bmatrix} W \\ b \end{bmatrix} = XW + b$,
-    $[X\ \mathbf{1}]^\top G = \begin{bmatrix} X^\top G \\ \sum_{n,t} G_{n,t} \end{bmatrix}$.
-    $H$가 어휘 수처럼 클 때 출력 전체를 한 번 더 읽고 쓰는 덧셈(과 합)을 아낍니다.
-
     References
     ----------
     밑바닥부터 시작하는 딥러닝 2, 5.4.2절 (Time Affine 계층).
@@ -150,15 +145,14 @@ class TimeAffine(Layer):
                              f"(expected (D, H) and (H,))")
         super().__init__(W, b)
         self.x: np.ndarray | None = None
-        self._X1: np.ndarray | None = None
 
     def forward(self, xs: Any) -> np.ndarray:
         W, b = self.params
         xs = _sequence("TimeAffine", xs, W.shape[0])
         N, T, D = xs.shape
-        X1 = _with_ones(xs.reshape(N * T, D))  # [X 1]
-        out = np.dot(X1, np.vstack([W, b]))  # [X 1] [W; b] = XW + b
-        self.x, self._X1 = xs, X1
+        out = np.dot(xs.reshape(N * T, D), W)
+        out += b
+        self.x = xs
         return out.reshape(N, T, -1)
 
     def backward(self, dout: Any) -> np.ndarray:
@@ -166,19 +160,10 @@ class TimeAffine(Layer):
         W, _ = self.params
         N, T, D = xs.shape
         dout = check_dout("TimeAffine", dout, (N, T, W.shape[1])).reshape(N * T, -1)
-        dW1 = np.dot(self._X1.T, dout)  # [X 1]^T G = [X^T G; sum of G's rows] = [dW; db]
-        self.grads[0][...] = dW1[:D]
-        self.grads[1][...] = dW1[D]
+        self.grads[0][...] = np.dot(xs.reshape(N * T, D).T, dout)
+        self.grads[1][...] = dout.sum(axis=0)
         dx = np.dot(dout, W.T)
         return dx.reshape(N, T, D).astype(xs.dtype, copy=False)
-
-
-def _with_ones(X: np.ndarray) -> np.ndarray:
-    """`[X 1]`: X with a column of ones appended, so that a bias rides along in the same product."""
-    X1 = np.empty((X.shape[0], X.shape[1] + 1), dtype=X.dtype)
-    X1[:, :-1] = X
-    X1[:, -1] = 1
-    return X1
 
 
 class TimeSoftmaxWithLoss(Layer):
