@@ -277,7 +277,9 @@ class TimeSoftmaxWithLoss(Layer):
     @property
     def y(self) -> np.ndarray | None:
         """소프트맥스 확률 `(N, T, V)` (읽을 때마다 새 배열; 마지막 순전파 전에는 `None`)."""
-        return None if self._e is None else self._e / self._s[..., None]
+        if self._e is None or self._s is None:
+            return None
+        return self._e / self._s[..., None]
 
     @staticmethod
     def _exp_and_sum(xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, Any]:
@@ -307,7 +309,8 @@ class TimeSoftmaxWithLoss(Layer):
         t = self._cached(self.t)
         N, T, V = e.shape
         weight = (self.mask * (dout / self.count)).astype(e.dtype)  # dout / M where counted, 0 where ignored
-        dx = e * (weight / self._s)[..., None]  # weight * y, a new array: the cache stays as it is
+        s = self._cached(self._s)
+        dx = e * (weight / s)[..., None]  # weight * y, a new array: the cache stays as it is
         dx.reshape(N * T, V)[np.arange(N * T), t.reshape(-1)] -= weight.reshape(-1)  # - weight * onehot(t)
         return dx
 

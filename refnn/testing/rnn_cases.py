@@ -41,15 +41,15 @@ IGNORE = -1
 
 
 def _w(draw: Any, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
-    return draw(S.arrays(shape, dtype, WEIGHT_BOUND))  # type: ignore[no-any-return]
+    return draw(S.uniform_arrays(shape, dtype, WEIGHT_BOUND))  # type: ignore[no-any-return]
 
 
 def _x(draw: Any, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
-    return draw(S.arrays(shape, dtype, INPUT_BOUND))  # type: ignore[no-any-return]
+    return draw(S.uniform_arrays(shape, dtype, INPUT_BOUND))  # type: ignore[no-any-return]
 
 
 def _dout(draw: Any, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
-    return draw(S.douts(shape, dtype))  # type: ignore[no-any-return]
+    return draw(S.uniform_douts(shape, dtype))  # type: ignore[no-any-return]
 
 
 def _ids(shape: tuple[int, ...], vocab: int) -> st.SearchStrategy[np.ndarray]:

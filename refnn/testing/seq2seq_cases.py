@@ -32,11 +32,11 @@ STATE_BOUND = 1.5
 
 
 def _states(draw: Any, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
-    return draw(S.arrays(shape, dtype, STATE_BOUND))  # type: ignore[no-any-return]
+    return draw(S.uniform_arrays(shape, dtype, STATE_BOUND))  # type: ignore[no-any-return]
 
 
 def _douts(draw: Any, shape: tuple[int, ...], dtype: Any) -> tuple[np.ndarray, np.ndarray]:
-    return draw(S.douts(shape, dtype)), draw(S.douts(shape, dtype))
+    return draw(S.uniform_douts(shape, dtype)), draw(S.uniform_douts(shape, dtype))
 
 
 def _meta(draw: Any, t: int) -> dict[str, Any]:

@@ -22,6 +22,8 @@ __all__ = [
     "arrays",
     "arrays_away_from_zero",
     "douts",
+    "uniform_arrays",
+    "uniform_douts",
     "labels",
 ]
 
@@ -71,6 +73,28 @@ def douts(shape: tuple[int, ...], dtype: Any = np.float64) -> st.SearchStrategy[
     """An upstream gradient: never all zeros (it would make any backward look right)
     and never all ones (it makes Softmax's backward vanish)."""
     return arrays(shape, dtype).filter(lambda d: bool(np.any(d != 0)) and not bool(np.all(d == 1)))
+
+
+def uniform_arrays(
+    shape: tuple[int, ...], dtype: Any = np.float64, bound: float = BOUND
+) -> st.SearchStrategy[np.ndarray]:
+    """Independent uniform values in ``[-bound, bound)`` from one drawn seed.
+
+    One choice per array instead of one per element: drawing and shrinking a case of the chapter 5–8
+    layers (hundreds of elements each) then costs a small part of running its properties. Hypothesis
+    still chooses the sizes, the sequence length and the seed; the element values of these smooth
+    layers need no special values (no kinks, no ties), and a seed never gives a subnormal, zero-heavy
+    or all-equal array by accident.
+    """
+    def build(seed: int) -> np.ndarray:
+        return np.random.default_rng(seed).uniform(-bound, bound, shape).astype(dtype)
+
+    return st.integers(0, 2**32 - 1).map(build)
+
+
+def uniform_douts(shape: tuple[int, ...], dtype: Any = np.float64) -> st.SearchStrategy[np.ndarray]:
+    """An upstream gradient from :func:`uniform_arrays`, with the same guarantees as :func:`douts`."""
+    return uniform_arrays(shape, dtype).filter(lambda d: bool(np.any(d != 0)) and not bool(np.all(d == 1)))
 
 
 def labels(n: int, c: int) -> st.SearchStrategy[np.ndarray]:
