@@ -61,6 +61,7 @@ def run(name: str, epochs: int | None = None, seed: int = 1984, test_size: int |
     rewritten after every epoch, so that an interrupted run keeps what it measured."""
     case = CASES[name]
     epochs = case["epochs"] if epochs is None else epochs
+    source = _commit()  # the code as it was when the run started (it is in memory from here on)
     with tempfile.TemporaryDirectory() as folder:
         (x_train, t_train), (x_test, t_test) = load(case["data"], Path(folder))
     _, id_to_char = sequence.get_vocab()
@@ -83,8 +84,8 @@ def run(name: str, epochs: int | None = None, seed: int = 1984, test_size: int |
                         "last_loss": trainer.loss_list[-1] if trainer.loss_list else None})
         print(f"{name} epoch {epoch}: accuracy {acc:.4f}, {seconds:.1f} s", file=sys.stderr, flush=True)
         if path is not None:
-            _write(path, _record(name, case, epochs, seed, len(x_train), len(x_test), history))
-    result = _record(name, case, epochs, seed, len(x_train), len(x_test), history)
+            _write(path, _record(name, case, epochs, seed, len(x_train), len(x_test), history, source))
+    result = _record(name, case, epochs, seed, len(x_train), len(x_test), history, source)
     if isinstance(model, AttentionSeq2seq):
         result["attention_examples"] = attention_examples(model, x_test, t_test, id_to_char, case["reverse"])
     return result
@@ -118,7 +119,7 @@ def _write(path: Path, result: dict[str, Any]) -> None:
 
 
 def _record(name: str, case: dict[str, Any], epochs: int, seed: int, n_train: int, n_test: int,
-            history: list[dict[str, Any]]) -> dict[str, Any]:
+            history: list[dict[str, Any]], source: dict[str, Any]) -> dict[str, Any]:
     return {"case": name, "model": case["model"].__name__, "data": case["data"], "wordvec_size": case["D"],
             "hidden_size": case["H"], "batch_size": BATCH, "max_grad": MAX_GRAD, "optimizer": "Adam(lr=0.001)",
             "reversed_input": case["reverse"], "epochs": epochs, "seed": seed, "test_questions": n_test,
@@ -126,16 +127,21 @@ def _record(name: str, case: dict[str, Any], epochs: int, seed: int, n_train: in
             "final_test_accuracy": history[-1]["test_accuracy"] if history else None, "history": history,
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
                         "processor": platform.processor() or platform.machine()},
-            "commit": _commit()}
+            **source}
 
 
-def _commit() -> str | None:
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
-                             cwd=Path(__file__).resolve().parent)
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return out.stdout.strip()
+def _commit() -> dict[str, Any]:
+    """The checkout's commit and whether its tracked files had uncommitted changes (None outside git)."""
+    def git(*args: str) -> str | None:
+        try:
+            out = subprocess.run(["git", *args], capture_output=True, text=True, check=True,
+                                 cwd=Path(__file__).resolve().parent)
+        except (OSError, subprocess.CalledProcessError):
+            return None
+        return out.stdout.strip()
+
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": git("rev-parse", "HEAD"), "uncommitted_changes": None if status is None else bool(status)}
 
 
 def main(argv: list[str] | None = None) -> int:
