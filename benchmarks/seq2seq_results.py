@@ -131,7 +131,8 @@ def _record(name: str, case: dict[str, Any], epochs: int, seed: int, n_train: in
 
 
 def _commit() -> dict[str, Any]:
-    """The checkout's commit and whether its tracked files had uncommitted changes (None outside git)."""
+    """The checkout's commit and whether its code (refnn, dataset, this script) had uncommitted changes
+    (None outside git); result files being rewritten do not count."""
     def git(*args: str) -> str | None:
         try:
             out = subprocess.run(["git", *args], capture_output=True, text=True, check=True,
@@ -140,7 +141,7 @@ def _commit() -> dict[str, Any]:
             return None
         return out.stdout.strip()
 
-    status = git("status", "--porcelain", "--untracked-files=no")
+    status = git("status", "--porcelain", "--untracked-files=no", "--", "refnn", "dataset", "benchmarks/*.py")
     return {"commit": git("rev-parse", "HEAD"), "uncommitted_changes": None if status is None else bool(status)}
 
 
