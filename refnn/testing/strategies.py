@@ -72,7 +72,12 @@ def arrays_away_from_zero(
 def douts(shape: tuple[int, ...], dtype: Any = np.float64) -> st.SearchStrategy[np.ndarray]:
     """An upstream gradient: never all zeros (it would make any backward look right)
     and never all ones (it makes Softmax's backward vanish)."""
-    return arrays(shape, dtype).filter(lambda d: bool(np.any(d != 0)) and not bool(np.all(d == 1)))
+    return arrays(shape, dtype).filter(_usable_dout)
+
+
+def _usable_dout(d: np.ndarray) -> bool:
+    """Not all zeros (any backward looks right) and not all ones (Softmax's backward vanishes)."""
+    return bool(np.any(d != 0)) and not bool(np.all(d == 1))
 
 
 def uniform_arrays(
@@ -94,7 +99,7 @@ def uniform_arrays(
 
 def uniform_douts(shape: tuple[int, ...], dtype: Any = np.float64) -> st.SearchStrategy[np.ndarray]:
     """An upstream gradient from :func:`uniform_arrays`, with the same guarantees as :func:`douts`."""
-    return uniform_arrays(shape, dtype).filter(lambda d: bool(np.any(d != 0)) and not bool(np.all(d == 1)))
+    return uniform_arrays(shape, dtype).filter(_usable_dout)
 
 
 def labels(n: int, c: int) -> st.SearchStrategy[np.ndarray]:
