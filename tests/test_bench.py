@@ -217,3 +217,36 @@ def test_cli_refuses_unknown_cases(capsys):
         main(["bench", "--cases", "chapter1,nope"])
     assert exc.value.code == 2
     assert "cases must be" in capsys.readouterr().err
+
+
+def test_recorded_products_redo_exactly_the_steps_products_and_restore_numpy():
+    """The matmul floor of an iteration: every np.dot/np.matmul of one call, in order, with the operands'
+    shapes and memory order; a weight used at every step is one copy; numpy is restored even after an error."""
+    from refnn.benchmarks.products import record_products
+
+    dot, matmul = np.dot, np.matmul
+    W, x = np.ones((3, 4), dtype=np.float32), np.ones((2, 3), dtype=np.float32)
+
+    def step() -> None:
+        for _ in range(3):
+            np.dot(x, W)  # the same operands at every "time step"
+        np.dot(W.T, x.T)
+        np.matmul(np.ones((5, 2, 3)), np.ones((5, 3, 4)))
+        np.exp(x)  # not a product
+
+    redo = record_products(step)
+    assert (np.dot, np.matmul) == (dot, matmul)
+    assert [(fn, a.shape, b.shape) for fn, a, b in redo.calls] == (
+        [(dot, (2, 3), (3, 4))] * 3 + [(dot, (4, 3), (3, 2)), (matmul, (5, 2, 3), (5, 3, 4))])
+    assert len({id(b) for _, _, b in redo.calls[:3]}) == 1  # one copy of W, as in the real steps
+    transposed = redo.calls[3][1]
+    assert transposed.flags.f_contiguous and not transposed.flags.c_contiguous  # W.T stays transposed
+    redo()
+
+    def broken() -> None:
+        np.dot(x, W)
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        record_products(broken)
+    assert (np.dot, np.matmul) == (dot, matmul)

@@ -130,6 +130,9 @@ def test_the_benchmark_case_runs_both_contenders_on_the_same_batches():
     contenders = seq2seq_case("peeky-addition", number=1, batches=2)
     assert set(contenders) == {"refnn", "textbook"}
     assert all(fn() > 0 for fn in contenders.values())
+    floors = seq2seq_case("peeky-addition", number=1, batches=2, floors=True)
+    assert set(floors) == {"refnn", "textbook", "matmul floor", "textbook matmul floor"}
+    assert all(fn() > 0 for fn in floors.values())
 
 
 def test_the_results_script_records_every_epoch(tmp_path):

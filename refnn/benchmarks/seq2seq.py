@@ -19,6 +19,11 @@ NumPy의 BLAS는 `threads`개(기본 1)의 스레드로 잽니다(`timing.blas_t
 기계에서 OpenBLAS의 2 스레드는 이 크기의 곱을 부하에 따라 수십 배 느리게 만듭니다.
 
 목표: refnn ≤ 0.7 × textbook (한 반복의 중앙값의 비).
+
+반복의 라운드에는 두 경쟁자 각자의 **행렬 곱 하한**(`matmul floor`, `textbook matmul floor`)도 끼워 잽니다:
+그 반복이 부르는 `np.dot`·`np.matmul`을 한 번 기록해 두고 곱만 다시 실행한 시간입니다
+(`products.record_products`). 결과의 `beyond_products`는 한 반복에서 행렬 곱 밖에 쓴 시간(refnn, 기준선)과
+목표가 refnn에게 남겨 두는 시간(0.7 × 기준선 − refnn의 행렬 곱)입니다.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from refnn.benchmarks import textbook_seq2seq as book
+from refnn.benchmarks.products import record_products
 from refnn.benchmarks.timing import blas_threads, describe_threads, interleave, machine_info, median
 from refnn.benchmarks.word2vec import _per_call
 
@@ -58,8 +64,10 @@ def _data(kind: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, int]:
     return x[:, ::-1].copy(), t, len(sequence.get_vocab()[0])
 
 
-def seq2seq_case(name: str, number: int = 5, seed: int = 0, batches: int | None = 20) -> dict[str, Callable[[], float]]:
-    """refnn's and the textbook's training iteration of case `name` (seconds per iteration).
+def seq2seq_case(name: str, number: int = 5, seed: int = 0, batches: int | None = 20,
+                 floors: bool = False) -> dict[str, Callable[[], float]]:
+    """refnn's and the textbook's training iteration of case `name` (seconds per iteration); with `floors`,
+    also the matrix products of one iteration of each alone (`products.record_products`).
 
     `batches=None`: the whole training set (TRAIN examples) shuffled by `seed` and cut into TRAIN // BATCH
     mini-batches, so that `number = TRAIN // BATCH` iterations are one epoch.
@@ -103,7 +111,19 @@ def seq2seq_case(name: str, number: int = 5, seed: int = 0, batches: int | None 
         book.clip_grads(grads, MAX_GRAD)
         base_opt.update(params, grads)
 
-    return {"refnn": _per_call(refnn_step, number), "textbook": _per_call(textbook_step, number)}
+    contenders = {"refnn": _per_call(refnn_step, number), "textbook": _per_call(textbook_step, number)}
+    if floors:  # each one's matrix products alone, recorded from one of its iterations
+        contenders["matmul floor"] = _per_call(record_products(refnn_step), number)
+        contenders["textbook matmul floor"] = _per_call(record_products(textbook_step), number)
+    return contenders
+
+
+def _beyond_products(med: dict[str, float]) -> dict[str, float]:
+    """Seconds per iteration outside the matrix products: refnn's, the textbook's, and what the target leaves
+    refnn (TARGET × textbook − refnn's products)."""
+    return {"refnn": med["refnn"] - med["matmul floor"],
+            "textbook": med["textbook"] - med["textbook matmul floor"],
+            "target_allows": TARGET * med["textbook"] - med["matmul floor"]}
 
 
 def run(rounds: int = 5, number: int = 5, cases: list[str] | None = None, epoch_rounds: int = 1,
@@ -117,12 +137,14 @@ def run(rounds: int = 5, number: int = 5, cases: list[str] | None = None, epoch_
         results: dict[str, Any] = {"machine": machine, "target": TARGET, "iterations_per_epoch": iters,
                                    "cases": {}}
         for name in cases or list(CASES):
-            times = interleave(seq2seq_case(name, number), rounds=rounds, warmup=1)
+            times = interleave(seq2seq_case(name, number, floors=True), rounds=rounds, warmup=1)
             med = {who: median(ts) for who, ts in times.items()}
             ratio = med["refnn"] / med["textbook"]
             case: dict[str, Any] = {"model": CASES[name][0], "median_seconds_per_iteration": med,
-                                    "epoch_seconds_from_iterations": {who: m * iters for who, m in med.items()},
-                                    "times": times, "ratio": ratio, "met": ratio <= TARGET}
+                                    "epoch_seconds_from_iterations": {who: med[who] * iters
+                                                                      for who in ("refnn", "textbook")},
+                                    "times": times, "ratio": ratio, "met": ratio <= TARGET,
+                                    "beyond_products": _beyond_products(med)}
             if epoch_rounds > 0:
                 epochs = interleave(seq2seq_case(name, iters, batches=None), rounds=epoch_rounds, warmup=0)
                 epoch = {who: median(ts) * iters for who, ts in epochs.items()}
@@ -148,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "met" if c["met"] else "NOT met"
         print(f"{name} ({c['model']}): iteration {per_iter}; refnn / textbook {c['ratio']:.3f} "
               f"(target <= {TARGET}): {verdict}")
+        beyond = c["beyond_products"]
+        print(f"  outside the matrix products: refnn {1e3 * beyond['refnn']:.2f} ms, textbook "
+              f"{1e3 * beyond['textbook']:.2f} ms; the target leaves refnn {1e3 * beyond['target_allows']:.2f} ms")
         if "epoch_seconds" in c:
             epochs = ", ".join(f"{who} {s:.1f} s" for who, s in c["epoch_seconds"].items())
             print(f"  one epoch ({r['iterations_per_epoch']} iterations): {epochs}; ratio {c['epoch_ratio']:.3f}")
