@@ -157,7 +157,7 @@ def test_save_and_load_params_round_trip_in_place(tmp_path):
 
 def test_textbook_rnnlm_equals_refnn_rnnlm():
     from refnn.benchmarks import textbook_rnnlm as book
-    from refnn.benchmarks.rnnlm import matmul_floor, passes_floor
+    from refnn.benchmarks.rnnlm import matmul_floor, protocol_floor
 
     rng = np.random.default_rng(3)
     model, base = Rnnlm(50, 8, 8, rng=0), book.Rnnlm(50, 8, 8, seed=1)
@@ -172,7 +172,7 @@ def test_textbook_rnnlm_equals_refnn_rnnlm():
         for g, h in zip(model.grads, base.grads):
             np.testing.assert_allclose(g, h, rtol=1e-4, atol=1e-6)
     matmul_floor(50, 8, 8, 3, 5)()
-    passes_floor(50, 8, 8, 3, 5)()
+    protocol_floor(50, 8, 8, 3, 5)()
 
 
 def test_trainer_merges_a_weight_listed_twice_or_as_a_transposed_view():
