@@ -539,3 +539,17 @@ def test_the_books_way_of_running_seq2seq_still_fails_planted_bugs() -> None:
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert judged(proc.stdout) == {"PeekySeq2seq": "FAIL model_gradient",
                                    "AttentionSeq2seq": "FAIL model_gradient"}, proc.stdout
+
+
+def test_the_checkers_own_process_leaves_hypothesis_and_the_registry_to_the_worker(tmp_path) -> None:
+    """`refnn check` hands the file to a worker; its own process imports neither Hypothesis nor the registry
+    (each costs a quarter second per run), and still groups the missing names by chapter."""
+    script = ("import sys\nfrom refnn.__main__ import main\ncode = main(['check', sys.argv[1], '--jobs', '1', "
+              "'--lang', 'en'])\nprint('heavy:', sorted(m for m in ('hypothesis', 'refnn.testing.spec', "
+              "'refnn.testing.runner') if m in sys.modules))\n")
+    reader = tmp_path / "reader.py"
+    reader.write_text("x = 1\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-c", script, str(reader)], capture_output=True, text=True,
+                          encoding="utf-8", timeout=600)
+    assert "heavy: []" in proc.stdout, proc.stdout + proc.stderr
+    assert "ch. 5–6: RNN, TimeRNN" in proc.stdout, proc.stdout

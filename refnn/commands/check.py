@@ -206,14 +206,12 @@ def _indent(text: str, prefix: str = "    ") -> str:
 
 
 
-def _by_chapter(names: list[str], lang: str) -> str:
-    """The names grouped by the book's chapters, in the registry's order: "1장: MatMul, …; 2–4장: …"."""
-    from refnn.testing.spec import CORE, FAMILIES, SPECS
-
+def _by_chapter(names: list[str], chapters: dict[str, str], lang: str) -> str:
+    """The names grouped by the book's chapters (name → "5–6", from the worker), in the registry's order:
+    "1장: MatMul, …; 2–4장: …"."""
     groups: dict[str, list[str]] = {}
     for name in names:
-        family = SPECS[name].family if name in SPECS else CORE
-        groups.setdefault("1" if family == CORE else FAMILIES[family].chapters, []).append(name)
+        groups.setdefault(chapters.get(name, "1"), []).append(name)
     label = "{}장" if lang == "ko" else "ch. {}"
     return "; ".join(f"{label.format(ch)}: {', '.join(group)}" for ch, group in groups.items())
 
@@ -271,7 +269,7 @@ def render(report: Any, lang: str = "ko", limit: float = 60.0, shown: str | None
             lines.append(f"FAIL {label}: {_headline(chosen, lang, t)}")
             lines += [f"  {t['note']}: {n[lang]}" for n in outcome.notes]
     if report.missing:
-        lines.append(t["missing"].format(names=_by_chapter(report.missing, lang)))
+        lines.append(t["missing"].format(names=_by_chapter(report.missing, report.chapters, lang)))
     if not report.outcomes:
         lines.append(t["nothing"].format(path=shown, names=", ".join(report.requested or report.specs)))
 

@@ -86,6 +86,7 @@ class FileReport:
     specs: dict[str, str] = field(default_factory=dict)  # every specified name -> its kind
     descriptions: dict[str, list[str]] = field(default_factory=dict)  # property -> [ko, en]
     kind_labels: dict[str, str] = field(default_factory=dict)  # kind -> Korean label
+    chapters: dict[str, str] = field(default_factory=dict)  # every specified name -> its chapters ("5–6")
     warnings: list[dict[str, Any]] = field(default_factory=list)
     info: list[dict[str, Any]] = field(default_factory=list)  # e.g. {"kind": "dataset", "path": ...}
     load_error: dict[str, Any] | None = None
@@ -273,6 +274,7 @@ def _check(report: FileReport, examples: int, timeout: float, jobs: int | None, 
     report.specs = first.loaded["specs"]
     report.descriptions = first.loaded["descriptions"]
     report.kind_labels = first.loaded.get("kind_labels", {})
+    report.chapters = first.loaded.get("chapters", {})
     report.warnings = first.loaded["warnings"]
     report.info = first.loaded.get("info", [])
     spelled = first.loaded.get("spelled", {})

@@ -201,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     try:  # everything the check needs is imported before the reader's folder joins sys.path
         import refnn.testing.book  # noqa: F401
         import refnn.testing.runner  # noqa: F401
-        from refnn.testing.spec import KINDS, PROPERTIES, SPECS
+        from refnn.testing.spec import CORE, FAMILIES, KINDS, PROPERTIES, SPECS
     except ModuleNotFoundError as exc:
         if (exc.name or "").split(".")[0] != "hypothesis":
             raise
@@ -218,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
         "spelled": spelled,
         "defined": defined,
         "specs": {name: spec.kind for name, spec in SPECS.items()},
+        "chapters": {name: "1" if spec.family == CORE else FAMILIES[spec.family].chapters
+                     for name, spec in SPECS.items()},
         "descriptions": PROPERTIES,
         "kind_labels": KINDS,
         "warnings": loaded.warnings,
