@@ -6,6 +6,7 @@ Cases (the data are written from their seeds by dataset.sequence into a temporar
 downloaded):
 
 - ``addition-baseline``: Seq2seq, D = 16, H = 128, batch 128, Adam, clip 5.0, 25 epochs.
+- ``addition-reversed``: the baseline Seq2seq with the questions reversed (the book's curve for reversal alone).
 - ``addition-peeky-reversed``: PeekySeq2seq with the questions reversed, otherwise the same.
 - ``date-attention``: AttentionSeq2seq, D = 16, H = 256, reversed questions, 10 epochs.
 
@@ -36,6 +37,7 @@ from refnn.trainer import Trainer, eval_seq2seq
 
 CASES: dict[str, dict[str, Any]] = {
     "addition-baseline": {"model": Seq2seq, "data": "addition", "D": 16, "H": 128, "epochs": 25, "reverse": False},
+    "addition-reversed": {"model": Seq2seq, "data": "addition", "D": 16, "H": 128, "epochs": 25, "reverse": True},
     "addition-peeky-reversed": {"model": PeekySeq2seq, "data": "addition", "D": 16, "H": 128, "epochs": 25,
                                 "reverse": True},
     "date-attention": {"model": AttentionSeq2seq, "data": "date", "D": 16, "H": 256, "epochs": 10, "reverse": True},
