@@ -103,7 +103,8 @@ def result(case: str) -> dict:
 
 
 #: The addition runs drawn in 7.4 (case → legend).
-ADDITION_CASES = {"addition-baseline": "Seq2seq", "addition-peeky-reversed": "Peeky + 입력 반전"}
+ADDITION_CASES = {"addition-baseline": "Seq2seq", "addition-reversed": "Seq2seq + 입력 반전",
+                  "addition-peeky-reversed": "Peeky + 입력 반전"}
 
 
 def addition_figure() -> bytes:
@@ -112,7 +113,7 @@ def addition_figure() -> bytes:
     from sitefigures import _save
 
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
-    for (case, legend), marker in zip(ADDITION_CASES.items(), ("o", "s")):
+    for (case, legend), marker in zip(ADDITION_CASES.items(), ("o", "^", "s")):
         history = result(case)["history"]
         ax.plot([h["epoch"] for h in history], [100 * h["test_accuracy"] for h in history], marker=marker,
                 markersize=3, label=legend)
