@@ -64,31 +64,10 @@ def _batches(V: int, N: int, T: int, count: int, seed: int) -> list[tuple[np.nda
 
 def matmul_floor(V: int, D: int, H: int, N: int, T: int, seed: int = 0) -> Callable[[], None]:
     """The matrix products of one iteration alone, in float32, on preallocated arrays."""
-    rng = np.random.default_rng(seed)
-
-    def f32(*shape: int) -> np.ndarray:
-        return rng.standard_normal(shape).astype(np.float32)
-
-    X, Wx, Wh, h, dA = f32(N * T, D), f32(D, 4 * H), f32(H, 4 * H), f32(N, H), f32(N, 4 * H)
-    Hs, W, G, dAs = f32(N * T, H), f32(H, V), f32(N * T, V), f32(N * T, 4 * H)
-
-    def products() -> None:
-        np.dot(X, Wx)
-        for _ in range(T):
-            np.dot(h, Wh)
-        np.dot(Hs, W)
-        np.dot(Hs.T, G)
-        np.dot(G, W.T)
-        for _ in range(T):
-            np.dot(dA, Wh.T)
-        np.dot(X.T, dAs)
-        np.dot(Hs.T, dAs)
-        np.dot(dAs, Wx.T)
-
-    return products
+    return _floor(V, D, H, N, T, seed, passes=False)
 
 
-def protocol_floor(V: int, D: int, H: int, N: int, T: int, lr: float = 20.0, seed: int = 0) -> Callable[[], None]:
+def protocol_floor(V: int, D: int, H: int, N: int, T: int, seed: int = 0) -> Callable[[], None]:
     """`matmul_floor`'s products in the iteration's order, with the element-wise passes between them that any
     iteration keeping the layer protocol must make (float32, preallocated arrays): per time step one tanh over
     (N, 4H) and one over (N, H) (a lower bound of the gates' and the cell's activations: σ costs more than
@@ -96,28 +75,34 @@ def protocol_floor(V: int, D: int, H: int, N: int, T: int, lr: float = 20.0, see
     one pass that writes the scores' gradient into a third array (backward returns a new array and keeps its
     cache); clipping's norm and scaling and SGD's two passes over every parameter. Not counted: the bias add
     and sum, Embedding, the loss's bookkeeping and every other LSTM pass, forward and backward."""
+    return _floor(V, D, H, N, T, seed, passes=True)
+
+
+def _floor(V: int, D: int, H: int, N: int, T: int, seed: int, passes: bool) -> Callable[[], None]:
     rng = np.random.default_rng(seed)
 
     def f32(*shape: int) -> np.ndarray:
         return rng.standard_normal(shape).astype(np.float32)
 
     X, Wx, Wh, h, dA = f32(N * T, D), f32(D, 4 * H), f32(H, 4 * H), f32(N, H), f32(N, 4 * H)
-    Hs, W, dAs = f32(N * T, H), f32(H, V), f32(N * T, 4 * H)
-    E, G, row, s = f32(N * T, V), f32(N * T, V), f32(N * T, 1), np.empty(N * T, dtype=np.float32)
+    Hs, W, G, dAs = f32(N * T, H), f32(H, V), f32(N * T, V), f32(N * T, 4 * H)
+    E, row, s = f32(N * T, V), f32(N * T, 1), np.empty(N * T, dtype=np.float32)
     A, c, tc = f32(N, 4 * H), f32(N, H), f32(N, H)
     shapes = [(V, D), (D, 4 * H), (H, 4 * H), (4 * H,), (H, V), (V,)]  # Rnnlm's params
-    params, grads, bufs = ([f32(*shape) for shape in shapes] for _ in range(3))
+    params, grads, bufs = ([f32(*shape) for shape in shapes] for _ in range(3)) if passes else ([], [], [])
 
     def iteration() -> None:
         np.dot(X, Wx)
         for _ in range(T):
             np.dot(h, Wh)
-            np.tanh(A, out=A)
-            np.tanh(c, out=tc)
+            if passes:
+                np.tanh(A, out=A)
+                np.tanh(c, out=tc)
         S = np.dot(Hs, W)
-        np.exp(S, out=E)
-        np.sum(E, axis=1, out=s)
-        np.multiply(E, row, out=G)
+        if passes:
+            np.exp(S, out=E)
+            np.sum(E, axis=1, out=s)
+            np.multiply(E, row, out=G)
         np.dot(Hs.T, G)
         np.dot(G, W.T)
         for _ in range(T):
@@ -125,11 +110,12 @@ def protocol_floor(V: int, D: int, H: int, N: int, T: int, lr: float = 20.0, see
         np.dot(X.T, dAs)
         np.dot(Hs.T, dAs)
         np.dot(dAs, Wx.T)
-        rate = np.float32(0.25 / (np.sqrt(sum(float(np.vdot(g, g)) for g in grads)) + 1e-6))
-        for p, g, b in zip(params, grads, bufs):
-            g *= rate
-            np.multiply(g, lr, out=b)
-            p -= b
+        if passes:
+            rate = np.float32(0.25 / (np.sqrt(sum(float(np.vdot(g, g)) for g in grads)) + 1e-6))
+            for p, g, b in zip(params, grads, bufs):
+                g *= rate
+                np.multiply(g, 20.0, out=b)  # SGD lr 20
+                p -= b
 
     return iteration
 
